@@ -1,0 +1,80 @@
+package oidcauth
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+
+	"github.com/caddy-oidc-auth/oidcauth/cookie"
+)
+
+// The routes this handler serves under every site it is in.
+const (
+	loginPath  = "/auth/login"
+	logoutPath = "/auth/logout"
+	userPath   = "/auth/user"
+)
+
+// ServeHTTP serves the sign-in routes and, for every other request, reads
+// the identity cookie, sets the {http.auth.user.*} placeholders and either
+// passes the request on or sends an anonymous one to sign in.
+func (m *OIDCAuth) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	switch r.URL.Path {
+	case loginPath:
+		return m.serveLogin(w, r)
+	case m.callbackPath:
+		return m.serveCallback(w, r)
+	case logoutPath:
+		return m.serveLogout(w, r)
+	case userPath:
+		return m.serveUser(w, r)
+	}
+
+	sess := m.session(r)
+	repl, _ := r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer)
+	if repl != nil {
+		repl.Map(m.placeholders(sess))
+	}
+	// Upstreams see the user through placeholders, never through our cookies.
+	m.jar.StripCookies(r)
+
+	if sess == nil && !m.Optional {
+		if isNavigation(r) {
+			http.Redirect(w, r, loginURL("", r.URL.RequestURI()), http.StatusFound)
+			return nil
+		}
+		// Scripts and API clients get a plain 401 they can act on, not a
+		// redirect to an HTML sign-in they cannot follow.
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte("401 Unauthorized: sign in at " + loginPath + "\n"))
+		return nil
+	}
+	return next.ServeHTTP(w, r)
+}
+
+// session returns the signed-in user, or nil: a cookie that does not open,
+// has expired or is missing a piece reads as signed out.
+func (m *OIDCAuth) session(r *http.Request) *cookie.Session {
+	sess, err := m.jar.ReadSession(r, time.Now())
+	if err != nil {
+		return nil
+	}
+	if _, ok := m.providers[sess.Provider]; !ok {
+		return nil // a provider removed from the config signs its users out
+	}
+	return sess
+}
+
+// isNavigation tells a browser opening a page, which is sent to sign in,
+// from a script or API client, which gets 401.
+func isNavigation(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	return strings.Contains(r.Header.Get("Accept"), "text/html")
+}

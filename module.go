@@ -1,0 +1,158 @@
+// Package oidcauth is a Caddy HTTP handler that signs users in with any
+// OpenID Connect provider, as Streamlit's st.login(), st.user and
+// st.logout() do, and hands their claims to the handlers that follow.
+package oidcauth
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"go.uber.org/zap"
+
+	"github.com/caddy-oidc-auth/oidcauth/cookie"
+	"github.com/caddy-oidc-auth/oidcauth/flow"
+)
+
+func init() {
+	caddy.RegisterModule(OIDCAuth{})
+}
+
+// DefaultCookieMaxAge is how long a sign-in lasts, as in Streamlit.
+const DefaultCookieMaxAge = 30 * 24 * time.Hour
+
+// loginStateTTL bounds how long a user may take at the provider's sign-in page.
+const loginStateTTL = 10 * time.Minute
+
+// OIDCAuth signs users in with OpenID Connect and sets the
+// {http.auth.user.*} placeholders for the handlers that follow.
+//
+// Its keys are those of the [auth] table of a Streamlit secrets.toml, which
+// it can also read (secrets_file); keys given here override the file's.
+type OIDCAuth struct {
+	// A Streamlit secrets.toml whose [auth] table configures this handler.
+	SecretsFile string `json:"secrets_file,omitempty"`
+	// The callback address registered at the provider, such as
+	// https://example.com/oauth2callback. Its path is served by this handler.
+	RedirectURI string `json:"redirect_uri,omitempty"`
+	// The secret that seals the cookies. Keep it stable: changing it signs
+	// everyone out (unless the old one is listed in previous_cookie_secrets).
+	CookieSecret string `json:"cookie_secret,omitempty"`
+	// Former cookie secrets that still open cookies sealed with them.
+	PreviousCookieSecrets []string `json:"previous_cookie_secrets,omitempty"`
+
+	// The unnamed ("default") provider, as the keys directly in [auth].
+	ClientID          string            `json:"client_id,omitempty"`
+	ClientSecret      string            `json:"client_secret,omitempty"`
+	ServerMetadataURL string            `json:"server_metadata_url,omitempty"`
+	ClientKwargs      map[string]string `json:"client_kwargs,omitempty"`
+	// Named providers, as [auth.NAME] tables.
+	Providers map[string]*ProviderConfig `json:"providers,omitempty"`
+
+	// Which tokens the following handlers and /auth/user may see: "id", "access".
+	ExposeTokens []string `json:"expose_tokens,omitempty"`
+	// Let anonymous requests through (identified as not signed in) instead
+	// of sending them to sign in.
+	Optional bool `json:"optional,omitempty"`
+
+	providers    map[string]*flow.Provider
+	names        []string // provider names, default first
+	jar          *cookie.Jar
+	callbackPath string
+	siteRoot     string // scheme://host/ of redirect_uri, for post-logout redirects
+	exposeID     bool
+	exposeAccess bool
+	usedStates   *recentSet
+	logger       *zap.Logger
+}
+
+// CaddyModule returns the Caddy module information.
+func (OIDCAuth) CaddyModule() caddy.ModuleInfo {
+	return caddy.ModuleInfo{
+		ID:  "http.handlers.oidc_auth",
+		New: func() caddy.Module { return new(OIDCAuth) },
+	}
+}
+
+// Provision loads the secrets file and builds the providers and the cookie
+// codec. It does no network work, so Caddy starts (and `caddy validate`
+// passes) while a provider is down: discovery happens on first use.
+func (m *OIDCAuth) Provision(ctx caddy.Context) error {
+	m.logger = ctx.Logger()
+	m.expandEnv()
+	var src where
+	if m.SecretsFile != "" {
+		f, err := loadSecretsFile(m.SecretsFile)
+		if err != nil {
+			return err
+		}
+		for _, key := range f.Ignored {
+			m.logger.Warn("secrets_file: ignoring unknown key", zap.String("file", m.SecretsFile), zap.String("key", key))
+		}
+		m.mergeSecrets(f)
+		src = f.src
+	}
+	if err := m.checkConfig(src); err != nil {
+		return err
+	}
+	redirect, _ := url.Parse(m.RedirectURI)
+	m.callbackPath = redirect.Path
+	m.siteRoot = redirect.Scheme + "://" + redirect.Host + "/"
+
+	codec, err := cookie.NewCodec(m.CookieSecret, m.PreviousCookieSecrets...)
+	if err != nil {
+		return err
+	}
+	m.jar = cookie.NewJar(cookie.JarConfig{
+		Codec:  codec,
+		Secure: redirect.Scheme == "https",
+		MaxAge: DefaultCookieMaxAge,
+	})
+	for _, t := range m.ExposeTokens {
+		m.exposeID = m.exposeID || t == "id"
+		m.exposeAccess = m.exposeAccess || t == "access"
+	}
+
+	configs := m.providerConfigs()
+	m.names = sortedNames(configs)
+	m.providers = make(map[string]*flow.Provider, len(configs))
+	for _, name := range m.names {
+		pc := configs[name]
+		p, err := flow.NewProvider(flow.Config{
+			Name:         name,
+			ClientID:     pc.ClientID,
+			ClientSecret: pc.ClientSecret,
+			MetadataURL:  pc.ServerMetadataURL,
+			RedirectURL:  m.RedirectURI,
+			Params:       pc.ClientKwargs,
+		})
+		if err != nil {
+			return fmt.Errorf("provider %s: %w", name, err)
+		}
+		m.providers[name] = p
+	}
+	m.usedStates = newRecentSet(4096, loginStateTTL)
+	return nil
+}
+
+// Validate makes sure Provision left a handler that can serve.
+func (m *OIDCAuth) Validate() error {
+	if len(m.providers) == 0 || m.jar == nil {
+		return errors.New("oidc_auth: no provider configured")
+	}
+	return nil
+}
+
+// Cleanup has nothing to stop: the handler starts no goroutines.
+func (m *OIDCAuth) Cleanup() error { return nil }
+
+// Interface guards
+var (
+	_ caddy.Provisioner           = (*OIDCAuth)(nil)
+	_ caddy.Validator             = (*OIDCAuth)(nil)
+	_ caddy.CleanerUpper          = (*OIDCAuth)(nil)
+	_ caddyhttp.MiddlewareHandler = (*OIDCAuth)(nil)
+)
