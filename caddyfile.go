@@ -1,6 +1,7 @@
 package oidcauth
 
 import (
+	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
@@ -35,6 +36,16 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    }
 //	    expose_tokens       id|access...
 //	    optional
+//	    allow {
+//	        email        <address>...
+//	        email_domain <domain>...
+//	        claim        <name> <value>...
+//	        provider     <name>...
+//	    }
+//	    claims            <name>...
+//	    userinfo
+//	    cookie_max_age    <duration>
+//	    expire_with_token
 //	}
 func (m *OIDCAuth) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // the directive name
@@ -71,11 +82,45 @@ func (m *OIDCAuth) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 					return d.Errf("expose_tokens: unknown token %q (use id, access or both)", t)
 				}
 			}
-		case "optional":
+		case "optional", "userinfo", "expire_with_token":
 			if d.NextArg() {
 				return d.ArgErr()
 			}
-			m.Optional = true
+			switch key {
+			case "optional":
+				m.Optional = true
+			case "userinfo":
+				m.Userinfo = true
+			default:
+				m.ExpireWithToken = true
+			}
+		case "claims":
+			m.Claims = append(m.Claims, d.RemainingArgs()...)
+			if len(m.Claims) == 0 {
+				return d.Err("claims needs the names of the claims to keep, such as: claims email name groups")
+			}
+		case "cookie_max_age":
+			var v string
+			if err := oneArg(d, &v); err != nil {
+				return err
+			}
+			dur, err := caddy.ParseDuration(v)
+			if err != nil {
+				return d.Errf("cookie_max_age %q: %v (use a duration such as 12h or 7d)", v, err)
+			}
+			m.CookieMaxAge = caddy.Duration(dur)
+		case "allow":
+			if d.NextArg() {
+				return d.Err("allow takes a block: allow { email_domain example.com }")
+			}
+			if m.Allow == nil {
+				m.Allow = &AllowRules{}
+			}
+			for nesting := d.Nesting(); d.NextBlock(nesting); {
+				if err := unmarshalAllowRule(d, m.Allow); err != nil {
+					return err
+				}
+			}
 		case "provider":
 			var name string
 			if err := oneArg(d, &name); err != nil {
@@ -136,6 +181,35 @@ func unmarshalProviderKey(d *caddyfile.Dispenser, p *ProviderConfig) error {
 		return nil
 	}
 	return d.Errf("unknown oidc_auth option %q", d.Val())
+}
+
+// unmarshalAllowRule reads one line of an allow block.
+func unmarshalAllowRule(d *caddyfile.Dispenser, a *AllowRules) error {
+	rule := d.Val()
+	args := d.RemainingArgs()
+	switch rule {
+	case "email":
+		a.Email = append(a.Email, args...)
+	case "email_domain":
+		a.EmailDomain = append(a.EmailDomain, args...)
+	case "provider":
+		a.Provider = append(a.Provider, args...)
+	case "claim":
+		if len(args) < 2 {
+			return d.Err("allow: claim needs a claim name and at least one value: claim groups admins")
+		}
+		if a.Claim == nil {
+			a.Claim = map[string][]string{}
+		}
+		a.Claim[args[0]] = append(a.Claim[args[0]], args[1:]...)
+		return nil
+	default:
+		return d.Errf("allow: unknown rule %q (use email, email_domain, claim or provider)", rule)
+	}
+	if len(args) == 0 {
+		return d.Errf("allow: %s needs at least one value", rule)
+	}
+	return nil
 }
 
 // oneArg reads exactly one argument for the current key.

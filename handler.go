@@ -7,6 +7,7 @@ import (
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"go.uber.org/zap"
 
 	"github.com/caddy-oidc-auth/oidcauth/cookie"
 )
@@ -54,7 +55,35 @@ func (m *OIDCAuth) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyh
 		_, _ = w.Write([]byte("401 Unauthorized: sign in at " + loginPath + "\n"))
 		return nil
 	}
+	if sess != nil && !m.Allow.admits(sess) {
+		return m.refuse(w, r, sess)
+	}
 	return next.ServeHTTP(w, r)
+}
+
+// refuse answers a signed-in user the allow rules do not admit: 403 at
+// once (another trip to the provider would not change who they are), a page
+// naming the account with a way to sign out, or plain text for scripts.
+func (m *OIDCAuth) refuse(w http.ResponseWriter, r *http.Request, sess *cookie.Session) error {
+	who := claimString(sess.ClaimMap()["email"])
+	if who == "" {
+		who = sess.Subject
+	}
+	m.logger.Info("signed-in user not admitted", zap.String("provider", sess.Provider), zap.String("sub", sess.Subject))
+	w.Header().Set("Cache-Control", "no-store")
+	if !isNavigation(r) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte("403 Forbidden: " + who + " may not access this page\n"))
+		return nil
+	}
+	return writePage(w, r, http.StatusForbidden, page{
+		Title:      "Access denied",
+		Message:    "You are signed in as " + who + " (" + sess.Provider + "), and this account may not access this page.",
+		SignOut:    logoutPath,
+		Status:     http.StatusForbidden,
+		StatusText: http.StatusText(http.StatusForbidden),
+	})
 }
 
 // session returns the signed-in user, or nil: a cookie that does not open,

@@ -161,3 +161,34 @@ func noRedirect(jar http.CookieJar) *http.Client {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }
+
+// callbackResponse walks a sign-in one redirect at a time, as user, and
+// returns the callback's own response, so a test can read its Set-Cookie.
+func callbackResponse(t testing.TB, siteURL, user string) *http.Response {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := noRedirect(jar)
+	next := siteURL + "/auth/login"
+	for i := 0; i < 5; i++ {
+		u, _ := url.Parse(next)
+		if strings.HasSuffix(u.Path, "/authorize") {
+			q := u.Query()
+			q.Set("login_hint", user)
+			u.RawQuery = q.Encode()
+		}
+		resp, err := c.Get(u.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if strings.HasPrefix(u.String(), siteURL+"/oauth2callback") {
+			return resp
+		}
+		if resp.StatusCode != http.StatusFound {
+			t.Fatalf("GET %s: %d", u, resp.StatusCode)
+		}
+		next = resp.Header.Get("Location")
+	}
+	t.Fatal("the sign-in never reached the callback")
+	return nil
+}

@@ -2,6 +2,7 @@ package oidcauth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -115,12 +116,16 @@ func (m *OIDCAuth) serveCallback(w http.ResponseWriter, r *http.Request) error {
 		m.logger.Warn("sign-in failed", zap.String("provider", ls.Provider), zap.Error(err))
 		return m.renderProviderError(w, r, ls.Provider, err, ls.ReturnTo)
 	}
+	claimsJSON, err := m.keptClaims(id)
+	if err != nil {
+		return m.renderProviderError(w, r, ls.Provider, err, ls.ReturnTo)
+	}
 	sess := &cookie.Session{
 		Provider:    ls.Provider,
 		Subject:     id.Subject,
-		Claims:      id.ClaimsJSON,
+		Claims:      claimsJSON,
 		Created:     now,
-		Expires:     now.Add(DefaultCookieMaxAge),
+		Expires:     m.sessionEnd(now, id),
 		IDToken:     id.IDToken,
 		TokenExpiry: id.TokenExpiry,
 		SID:         id.SID,
@@ -141,6 +146,31 @@ func (m *OIDCAuth) serveCallback(w http.ResponseWriter, r *http.Request) error {
 	m.logger.Info("signed in", zap.String("provider", ls.Provider), zap.String("sub", id.Subject))
 	http.Redirect(w, r, ls.ReturnTo, http.StatusFound)
 	return nil
+}
+
+// keptClaims is the ID token's claims as stored in the cookie: all of them,
+// or only those the `claims` option and the allow rules name.
+func (m *OIDCAuth) keptClaims(id *flow.Identity) ([]byte, error) {
+	if m.keepClaims == nil {
+		return id.ClaimsJSON, nil
+	}
+	kept := make(map[string]any, len(m.keepClaims))
+	for k, v := range id.Claims {
+		if m.keepClaims[k] {
+			kept[k] = v
+		}
+	}
+	return json.Marshal(kept)
+}
+
+// sessionEnd is when this sign-in stops counting: cookie_max_age from now,
+// or the ID token's expiry when expire_with_token says so and it comes first.
+func (m *OIDCAuth) sessionEnd(now time.Time, id *flow.Identity) time.Time {
+	end := now.Add(m.maxAge)
+	if m.ExpireWithToken && !id.IDTokenExpiry.IsZero() && id.IDTokenExpiry.Before(end) {
+		end = id.IDTokenExpiry
+	}
+	return end
 }
 
 // idTokenHintBudget is the cookie size past which the ID token kept only for

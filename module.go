@@ -57,6 +57,18 @@ type OIDCAuth struct {
 	// Let anonymous requests through (identified as not signed in) instead
 	// of sending them to sign in.
 	Optional bool `json:"optional,omitempty"`
+	// Who may enter once signed in; without rules, every signed-in user.
+	Allow *AllowRules `json:"allow,omitempty"`
+	// Keep only these ID-token claims in the cookie ("sub" and the claims
+	// the allow rules read are always kept). Empty: every claim.
+	Claims []string `json:"claims,omitempty"`
+	// Always fetch the provider's userinfo at sign-in and merge its claims.
+	Userinfo bool `json:"userinfo,omitempty"`
+	// How long a sign-in lasts. Default: 30 days, as Streamlit.
+	CookieMaxAge caddy.Duration `json:"cookie_max_age,omitempty"`
+	// End the session when the ID token expires instead of after
+	// cookie_max_age (whichever comes first).
+	ExpireWithToken bool `json:"expire_with_token,omitempty"`
 
 	providers    map[string]*flow.Provider
 	names        []string // provider names, default first
@@ -66,6 +78,8 @@ type OIDCAuth struct {
 	exposeID     bool
 	exposeAccess bool
 	usedStates   *recentSet
+	keepClaims   map[string]bool // nil: keep every claim
+	maxAge       time.Duration
 	logger       *zap.Logger
 }
 
@@ -98,6 +112,24 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 	if err := m.checkConfig(src); err != nil {
 		return err
 	}
+	if err := m.Allow.check(); err != nil {
+		return err
+	}
+	m.maxAge = time.Duration(m.CookieMaxAge)
+	if m.maxAge == 0 {
+		m.maxAge = DefaultCookieMaxAge
+	}
+	if m.maxAge < time.Minute {
+		return fmt.Errorf("cookie_max_age %v is too short: sign-ins would end before users could use them", m.maxAge)
+	}
+	if len(m.Claims) > 0 {
+		m.keepClaims = map[string]bool{"sub": true}
+		for _, c := range append(m.Claims, m.Allow.claimNames()...) {
+			m.keepClaims[c] = true
+		}
+		// email_verified qualifies email: keep them together.
+		m.keepClaims["email_verified"] = m.keepClaims["email"]
+	}
 	redirect, _ := url.Parse(m.RedirectURI)
 	m.callbackPath = redirect.Path
 	m.siteRoot = redirect.Scheme + "://" + redirect.Host + "/"
@@ -109,7 +141,7 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 	m.jar = cookie.NewJar(cookie.JarConfig{
 		Codec:  codec,
 		Secure: redirect.Scheme == "https",
-		MaxAge: DefaultCookieMaxAge,
+		MaxAge: m.maxAge,
 	})
 	for _, t := range m.ExposeTokens {
 		m.exposeID = m.exposeID || t == "id"
@@ -128,6 +160,7 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 			MetadataURL:  pc.ServerMetadataURL,
 			RedirectURL:  m.RedirectURI,
 			Params:       pc.ClientKwargs,
+			Userinfo:     m.Userinfo,
 		})
 		if err != nil {
 			return fmt.Errorf("provider %s: %w", name, err)

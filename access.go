@@ -1,0 +1,141 @@
+package oidcauth
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/caddy-oidc-auth/oidcauth/cookie"
+)
+
+// AllowRules admit a signed-in user when any one rule matches. Without
+// rules every signed-in user is admitted.
+type AllowRules struct {
+	// Exact email addresses, compared case-insensitively.
+	Email []string `json:"email,omitempty"`
+	// Email domains: the part after the last "@", compared exactly
+	// (evilexample.com is not example.com), case-insensitively.
+	EmailDomain []string `json:"email_domain,omitempty"`
+	// Claim values: the claim equals one of the values, or a list claim
+	// (groups, roles) contains one of them exactly.
+	Claim map[string][]string `json:"claim,omitempty"`
+	// Provider names the user signed in with.
+	Provider []string `json:"provider,omitempty"`
+}
+
+func (a *AllowRules) empty() bool {
+	return a == nil || (len(a.Email) == 0 && len(a.EmailDomain) == 0 && len(a.Claim) == 0 && len(a.Provider) == 0)
+}
+
+// check refuses rules that can never match as written.
+func (a *AllowRules) check() error {
+	if a == nil {
+		return nil
+	}
+	for _, e := range a.Email {
+		if !strings.Contains(e, "@") {
+			return fmt.Errorf("allow: email %q is not an email address (for a whole domain use email_domain)", e)
+		}
+	}
+	for _, d := range a.EmailDomain {
+		if d == "" || strings.Contains(d, "@") {
+			return fmt.Errorf("allow: email_domain %q must be a domain such as example.com", d)
+		}
+	}
+	for name, vals := range a.Claim {
+		if name == "" || len(vals) == 0 {
+			return fmt.Errorf("allow: claim needs a claim name and at least one value")
+		}
+	}
+	return nil
+}
+
+// claimNames lists the claims the rules read, so a `claims` filter keeps them.
+func (a *AllowRules) claimNames() []string {
+	if a.empty() {
+		return nil
+	}
+	var names []string
+	if len(a.Email) > 0 || len(a.EmailDomain) > 0 {
+		names = append(names, "email", "email_verified")
+	}
+	for name := range a.Claim {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// admits reports whether the rules let sess in.
+func (a *AllowRules) admits(sess *cookie.Session) bool {
+	if a.empty() {
+		return true
+	}
+	for _, p := range a.Provider {
+		if sess.Provider == p {
+			return true
+		}
+	}
+	claims := sess.ClaimMap()
+	if email, ok := verifiedEmail(claims); ok {
+		for _, e := range a.Email {
+			if strings.EqualFold(email, e) {
+				return true
+			}
+		}
+		if at := strings.LastIndexByte(email, '@'); at >= 0 {
+			domain := email[at+1:]
+			for _, d := range a.EmailDomain {
+				if strings.EqualFold(domain, d) {
+					return true
+				}
+			}
+		}
+	}
+	for name, want := range a.Claim {
+		if claimHasAny(claims[name], want) {
+			return true
+		}
+	}
+	return false
+}
+
+// verifiedEmail returns the user's email unless the provider says outright
+// that it is not verified: a provider that lets users type any address must
+// not let them in by that address alone. A provider that says nothing
+// (many omit email_verified) is trusted for the address it vouches for.
+func verifiedEmail(claims map[string]any) (string, bool) {
+	email, _ := claims["email"].(string)
+	if email == "" {
+		return "", false
+	}
+	switch v := claims["email_verified"].(type) {
+	case bool:
+		return email, v
+	case string: // some providers send "false" as a string
+		return email, !strings.EqualFold(v, "false")
+	}
+	return email, true
+}
+
+// claimHasAny: the claim equals one of want, or (a list) contains one exactly.
+func claimHasAny(claim any, want []string) bool {
+	switch c := claim.(type) {
+	case []any:
+		for _, e := range c {
+			if claimHasAny(e, want) {
+				return true
+			}
+		}
+	case nil:
+		return false
+	default:
+		s := claimString(c)
+		for _, w := range want {
+			if s == w {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,66 @@
+package oidcauth
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/caddy-oidc-auth/oidcauth/cookie"
+)
+
+func sessionWith(provider string, claims map[string]any) *cookie.Session {
+	raw, _ := json.Marshal(claims)
+	return &cookie.Session{Provider: provider, Subject: "u1", Claims: raw}
+}
+
+func TestAllowRules(t *testing.T) {
+	rules := &AllowRules{
+		Email:       []string{"Alice@Example.com"},
+		EmailDomain: []string{"example.org"},
+		Claim:       map[string][]string{"groups": {"admins"}, "tier": {"gold"}, "level": {"3"}},
+		Provider:    []string{"corp"},
+	}
+	for _, c := range []struct {
+		name     string
+		provider string
+		claims   map[string]any
+		want     bool
+	}{
+		{"exact email, any case", "g", map[string]any{"email": "alice@example.COM"}, true},
+		{"other email", "g", map[string]any{"email": "mallory@example.com"}, false},
+		{"domain", "g", map[string]any{"email": "bob@example.org"}, true},
+		{"domain is not a suffix match", "g", map[string]any{"email": "eve@evilexample.org"}, false},
+		{"subdomain is not the domain", "g", map[string]any{"email": "eve@mail.example.org"}, false},
+		{"last @ decides", "g", map[string]any{"email": "eve@example.org@evil.com"}, false},
+		{"unverified email does not match", "g", map[string]any{"email": "alice@example.com", "email_verified": false}, false},
+		{"unverified as a string", "g", map[string]any{"email": "bob@example.org", "email_verified": "false"}, false},
+		{"verified email matches", "g", map[string]any{"email": "alice@example.com", "email_verified": true}, true},
+		{"unverified email, but a group rule matches", "g", map[string]any{"email": "x@y.z", "email_verified": false, "groups": []any{"admins"}}, true},
+		{"group in list", "g", map[string]any{"groups": []any{"staff", "admins"}}, true},
+		{"group prefix is not membership", "g", map[string]any{"groups": []any{"admins-readonly"}}, false},
+		{"string claim equality", "g", map[string]any{"tier": "gold"}, true},
+		{"string claim inequality", "g", map[string]any{"tier": "golden"}, false},
+		{"number claim", "g", map[string]any{"level": float64(3)}, true},
+		{"provider", "corp", map[string]any{}, true},
+		{"nothing matches", "g", map[string]any{"email": "z@z.z", "groups": []any{"staff"}}, false},
+	} {
+		if got := rules.admits(sessionWith(c.provider, c.claims)); got != c.want {
+			t.Errorf("%s: admits = %v, want %v", c.name, got, c.want)
+		}
+	}
+	var none *AllowRules
+	if !none.admits(sessionWith("g", nil)) {
+		t.Error("no rules must admit every signed-in user")
+	}
+}
+
+func TestAllowRulesCheck(t *testing.T) {
+	for _, bad := range []*AllowRules{
+		{Email: []string{"example.com"}},
+		{EmailDomain: []string{"@example.com"}},
+		{Claim: map[string][]string{"groups": nil}},
+	} {
+		if bad.check() == nil {
+			t.Errorf("accepted %+v", bad)
+		}
+	}
+}

@@ -1,0 +1,288 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// dexStartTimeout bounds how long Dex may take to answer its discovery
+// document; a cold start on a busy 2-core CI machine takes a second or two.
+const dexStartTimeout = 30 * time.Second
+
+// The fields of Dex's password form (web/templates/password.html), which it
+// shows at once when the password database is its only connector.
+var (
+	dexLoginField    = chromedp.ID("login")        // email address
+	dexPasswordField = chromedp.ID("password")     // password
+	dexSubmitButton  = chromedp.ID("submit-login") // "Login"
+	dexLoginError    = chromedp.ID("login-error")  // shown after a wrong password
+)
+
+// dexClient is an OAuth client that a test registers at Dex.
+type dexClient struct {
+	ID, Secret   string
+	RedirectURIs []string
+}
+
+// dexUser is a user of Dex's password database, who signs in with Email (Dex's
+// form asks for the email address) and Password.
+type dexUser struct {
+	Email, Username, Password string
+}
+
+// adminUser is the user that a Dex from startDex knows when the test names none.
+var adminUser = dexUser{Email: "admin@example.com", Username: "admin", Password: "password"}
+
+// dexConfig is what a test chooses about its Dex.
+type dexConfig struct {
+	Clients []dexClient // at least one
+	Users   []dexUser   // default: adminUser
+}
+
+// dexServer is a Dex that runs for one test.
+type dexServer struct {
+	Issuer string    // http://127.0.0.1:PORT/dex; discovery is below it
+	Users  []dexUser // who can sign in
+	log    *syncBuffer
+}
+
+// Log returns what Dex has printed so far, for a failing test to show.
+func (d *dexServer) Log() string { return d.log.String() }
+
+// startDex runs the dex binary for the test on a free 127.0.0.1 port with
+// in-memory storage, cfg's clients and users, and no approval screen, waits
+// until its discovery document answers, and stops it when the test ends. It
+// skips the test when there is no dex (fails under OIDCAUTH_E2E=1).
+func startDex(t testing.TB, cfg dexConfig) *dexServer {
+	t.Helper()
+	bin := dexBinary(t)
+	if len(cfg.Users) == 0 {
+		cfg.Users = []dexUser{adminUser}
+	}
+	addr, err := freeLoopbackAddr()
+	if err != nil {
+		t.Fatalf("startDex: %v", err)
+	}
+	issuer := "http://" + addr + "/dex"
+	conf, err := dexConfigFile(issuer, addr, cfg)
+	if err != nil {
+		t.Fatalf("startDex: %v", err)
+	}
+	dir := t.TempDir()
+	confPath := filepath.Join(dir, "dex.yaml")
+	if err := os.WriteFile(confPath, conf, 0o600); err != nil {
+		t.Fatalf("startDex: %v", err)
+	}
+
+	d := &dexServer{Issuer: issuer, Users: cfg.Users, log: &syncBuffer{}}
+	cmd := exec.Command(bin, "serve", confPath)
+	cmd.Stdout, cmd.Stderr = d.log, d.log
+	cmd.SysProcAttr = childProcAttr()
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("startDex: running %s: %v", bin, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-exited
+		if t.Failed() {
+			t.Logf("dex output:\n%s", d.Log())
+		}
+	})
+
+	if err := waitDiscovery(issuer, exited); err != nil {
+		t.Fatalf("startDex: %v\ndex output:\n%s", err, d.Log())
+	}
+	return d
+}
+
+// waitDiscovery polls the issuer's discovery document until it answers 200,
+// Dex exits, or dexStartTimeout passes.
+func waitDiscovery(issuer string, exited <-chan error) error {
+	url := issuer + "/.well-known/openid-configuration"
+	client := &http.Client{Timeout: 2 * time.Second}
+	deadline := time.Now().Add(dexStartTimeout)
+	for {
+		resp, err := client.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			err = fmt.Errorf("status %s", resp.Status)
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("dex did not serve %s within %v: %v", url, dexStartTimeout, err)
+		}
+		select {
+		case werr := <-exited:
+			return fmt.Errorf("dex exited before serving %s: %v", url, werr)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// dexConfigFile renders Dex's configuration. It is JSON, which Dex's YAML
+// reader accepts, so no value can break the file's syntax.
+func dexConfigFile(issuer, addr string, cfg dexConfig) ([]byte, error) {
+	if len(cfg.Clients) == 0 {
+		return nil, errors.New("dex config: no client")
+	}
+	type client struct {
+		ID           string   `json:"id"`
+		Secret       string   `json:"secret"`
+		Name         string   `json:"name"`
+		RedirectURIs []string `json:"redirectURIs"`
+	}
+	type password struct {
+		Email    string `json:"email"`
+		Username string `json:"username"`
+		UserID   string `json:"userID"`
+		Hash     string `json:"hash"`
+	}
+	var clients []client
+	for _, c := range cfg.Clients {
+		if c.ID == "" || len(c.RedirectURIs) == 0 {
+			return nil, fmt.Errorf("dex config: client %q needs an id and a redirect URI", c.ID)
+		}
+		clients = append(clients, client{ID: c.ID, Secret: c.Secret, Name: c.ID, RedirectURIs: c.RedirectURIs})
+	}
+	var passwords []password
+	for i, u := range cfg.Users {
+		// Dex refuses hashes cheaper than bcrypt's default cost.
+		hash, err := bcrypt.GenerateFromPassword([]byte(u.Password), bcrypt.DefaultCost)
+		if err != nil {
+			return nil, fmt.Errorf("dex config: user %q: %w", u.Email, err)
+		}
+		passwords = append(passwords, password{
+			Email: u.Email, Username: u.Username, Hash: string(hash),
+			UserID: fmt.Sprintf("user-%d", i+1),
+		})
+	}
+	conf := map[string]any{
+		"issuer":           issuer,
+		"storage":          map[string]any{"type": "memory"},
+		"web":              map[string]any{"http": addr},
+		"oauth2":           map[string]any{"skipApprovalScreen": true},
+		"logger":           map[string]any{"level": "info", "format": "text"},
+		"enablePasswordDB": true,
+		"staticClients":    clients,
+		"staticPasswords":  passwords,
+	}
+	return json.MarshalIndent(conf, "", "  ")
+}
+
+// freeLoopbackAddr returns a 127.0.0.1 address with a port that was free a
+// moment ago, for a server that must know its URL before it starts.
+func freeLoopbackAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("finding a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// syncBuffer is a bytes.Buffer that a child process and the test can share.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestDexConfigFileHoldsClientAndCheckableUser(t *testing.T) {
+	cfg := dexConfig{
+		Clients: []dexClient{{ID: "rp", Secret: "s3", RedirectURIs: []string{"http://127.0.0.1:1/cb"}}},
+		Users:   []dexUser{adminUser},
+	}
+	raw, err := dexConfigFile("http://127.0.0.1:5556/dex", "127.0.0.1:5556", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Issuer        string `json:"issuer"`
+		Web           struct{ HTTP string }
+		StaticClients []struct {
+			ID           string   `json:"id"`
+			RedirectURIs []string `json:"redirectURIs"`
+		} `json:"staticClients"`
+		StaticPasswords []struct{ Email, Hash string } `json:"staticPasswords"`
+	}
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Issuer != "http://127.0.0.1:5556/dex" || got.Web.HTTP != "127.0.0.1:5556" {
+		t.Errorf("issuer/web = %q/%q", got.Issuer, got.Web.HTTP)
+	}
+	if len(got.StaticClients) != 1 || got.StaticClients[0].ID != "rp" || got.StaticClients[0].RedirectURIs[0] != "http://127.0.0.1:1/cb" {
+		t.Errorf("clients = %+v", got.StaticClients)
+	}
+	if len(got.StaticPasswords) != 1 || got.StaticPasswords[0].Email != adminUser.Email {
+		t.Fatalf("passwords = %+v", got.StaticPasswords)
+	}
+	if err := bcrypt.CompareHashAndPassword([]byte(got.StaticPasswords[0].Hash), []byte(adminUser.Password)); err != nil {
+		t.Errorf("the stored hash does not check the password: %v", err)
+	}
+	if strings.Contains(string(raw), `"`+adminUser.Password+`"`) {
+		t.Errorf("the plain password is in the config file")
+	}
+}
+
+func TestDexConfigFileRefusesClientWithoutRedirect(t *testing.T) {
+	_, err := dexConfigFile("http://x/dex", "x", dexConfig{Clients: []dexClient{{ID: "rp"}}})
+	if err == nil || !strings.Contains(err.Error(), "redirect") {
+		t.Fatalf("err = %v, want one about the redirect URI", err)
+	}
+	if _, err := dexConfigFile("http://x/dex", "x", dexConfig{}); err == nil {
+		t.Fatal("a config without a client was accepted")
+	}
+}
+
+func TestStartDexServesDiscovery(t *testing.T) {
+	d := startDex(t, dexConfig{Clients: []dexClient{{ID: "rp", Secret: "s", RedirectURIs: []string{"http://127.0.0.1:1/cb"}}}})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, d.Issuer+"/.well-known/openid-configuration", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var doc struct {
+		Issuer                string `json:"issuer"`
+		AuthorizationEndpoint string `json:"authorization_endpoint"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Issuer != d.Issuer || !strings.HasPrefix(doc.AuthorizationEndpoint, d.Issuer+"/") {
+		t.Fatalf("discovery = %+v, want issuer %s", doc, d.Issuer)
+	}
+}

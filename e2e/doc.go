@@ -1,0 +1,9 @@
+// Package e2e holds the browser tests of oidc_auth: a real headless Chromium,
+// driven by chromedp, signs in at a real OpenID provider (Dex) by typing into
+// its login form, the way a person would.
+//
+// The tests need the dex binary and Debian's chromium; .ci/install-e2e.sh
+// installs both. Without them the tests skip, unless OIDCAUTH_E2E=1 is set,
+// which turns a missing tool into a failure (CI sets it). Screenshots go to
+// $OIDCAUTH_ARTIFACTS, by default e2e/artifacts/.
+package e2e
