@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -187,7 +186,7 @@ func (m *OIDCAuth) renderProviderError(w http.ResponseWriter, r *http.Request, n
 		w.Header().Set("Retry-After", "5")
 		return m.renderError(w, r, http.StatusServiceUnavailable, "Sign-in is unavailable",
 			"The sign-in provider \""+name+"\" cannot be reached right now. Please try again in a moment.", retry)
-	case errors.Is(err, flow.ErrInvalidToken) && strings.Contains(err.Error(), "refused the code"): // TODO(lead): flow.ErrCodeRefused
+	case errors.Is(err, flow.ErrCodeRefused):
 		return m.renderError(w, r, http.StatusBadRequest, "Sign-in failed",
 			"The provider did not accept this sign-in answer (it may have been used already). Please sign in again.", retry)
 	case errors.Is(err, flow.ErrMisconfigured):

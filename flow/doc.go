@@ -1,0 +1,14 @@
+// Package flow is the OpenID Connect relying party behind oidc_auth, free of Caddy.
+//
+// A Provider is built from configuration alone (NewProvider never touches the
+// network); it discovers the provider's metadata on first use, caches it, and
+// retries a failed discovery after a short backoff. It builds authorization URLs
+// with state, nonce and PKCE (S256), exchanges codes, verifies ID tokens with its
+// own rate-limited key cache, merges userinfo where the ID token is thin,
+// refreshes tokens, builds end-session URLs and verifies back-channel logout
+// tokens.
+//
+// Failures are classified with errors.Is against ErrUnavailable,
+// ErrMisconfigured, ErrInvalidToken and ErrRefreshRefused. Messages name the
+// provider and say what was wrong; they never contain tokens, codes or secrets.
+package flow

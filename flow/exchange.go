@@ -1,0 +1,131 @@
+package flow
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/oauth2"
+)
+
+// Identity is the signed-in user: the verified ID token's claims (merged with
+// userinfo where fetched) and the tokens the provider issued.
+type Identity struct {
+	Subject       string
+	Claims        map[string]any // every ID-token claim, plus merged userinfo claims; numbers are json.Number
+	ClaimsJSON    []byte         // Claims encoded once
+	IDToken       string
+	AccessToken   string
+	RefreshToken  string
+	TokenExpiry   time.Time // access token; zero when the provider did not say
+	IDTokenExpiry time.Time
+	SID           string // the provider's session id ("sid"), for back-channel logout
+}
+
+// Exchange swaps the authorization code for tokens, sending the PKCE verifier
+// and authenticating the client as the provider's
+// token_endpoint_auth_methods_supported allows (basic preferred, else post),
+// verifies the ID token against req's nonce and returns the user.
+func (p *Provider) Exchange(ctx context.Context, code string, req AuthRequest) (*Identity, error) {
+	if code == "" {
+		return nil, p.newError(ErrCodeRefused, nil, "the callback carries no code")
+	}
+	if err := req.check(); err != nil {
+		return nil, p.newError(ErrCodeRefused, err, "bad sign-in state")
+	}
+	d, err := p.discover(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := d.oauth.Exchange(p.clientContext(ctx), code, oauth2.VerifierOption(req.Verifier))
+	if err != nil {
+		return nil, p.tokenError(err, false)
+	}
+	return p.identity(ctx, d, tok, req.Nonce)
+}
+
+// identity verifies the token response's ID token and builds the Identity.
+// wantNonce is empty for a refresh, where a response may carry no ID token:
+// then Claims is nil and the caller keeps the claims it has.
+func (p *Provider) identity(ctx context.Context, d *discovered, tok *oauth2.Token, wantNonce string) (*Identity, error) {
+	id := &Identity{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, TokenExpiry: tok.Expiry}
+	raw, _ := tok.Extra("id_token").(string)
+	if raw == "" {
+		if wantNonce == "" {
+			return id, nil
+		}
+		return nil, p.newError(ErrInvalidToken, nil, "token response has no id_token (is \"openid\" in the scope?)")
+	}
+	vt, err := p.verifyIDToken(ctx, d, raw, wantNonce)
+	if err != nil {
+		return nil, err
+	}
+	if vt.token.AccessTokenHash != "" {
+		if err := vt.token.VerifyAccessToken(tok.AccessToken); err != nil {
+			return nil, p.newError(ErrInvalidToken, nil, "ID token at_hash does not match the access token")
+		}
+	}
+	if d.md.UserinfoEndpoint != "" && tok.AccessToken != "" && p.needUserinfo(vt.claims) {
+		if err := p.mergeUserinfo(ctx, d, tok.AccessToken, vt.claims); err != nil {
+			return nil, err
+		}
+	}
+	id.Subject = vt.token.Subject
+	id.Claims = vt.claims
+	id.IDToken = raw
+	id.IDTokenExpiry = vt.token.Expiry
+	id.SID, _ = vt.claims["sid"].(string)
+	if id.ClaimsJSON, err = json.Marshal(vt.claims); err != nil {
+		return nil, p.newError(ErrInvalidToken, err, "ID token claims")
+	}
+	return id, nil
+}
+
+// clientContext hands our HTTP client to x/oauth2.
+func (p *Provider) clientContext(ctx context.Context) context.Context {
+	return context.WithValue(ctx, oauth2.HTTPClient, p.cfg.HTTPClient)
+}
+
+// tokenError classifies a token endpoint failure. Its message carries the
+// status and the provider's error code and description, never the response
+// body (which might echo what we sent).
+func (p *Provider) tokenError(err error, refresh bool) error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		status := 0
+		if re.Response != nil {
+			status = re.Response.StatusCode
+		}
+		cause := fmt.Errorf("HTTP %d, error %q: %q", status, clip(re.ErrorCode, 64), clip(re.ErrorDescription, 200))
+		switch {
+		case status >= 500 || status == 429:
+			return p.newError(ErrUnavailable, cause, "token endpoint failed")
+		case re.ErrorCode == "invalid_client" || (re.ErrorCode == "unauthorized_client" && !refresh):
+			return p.newError(ErrMisconfigured, cause, "token endpoint refused the client (check client_id and client_secret)")
+		case refresh:
+			return p.newError(ErrRefreshRefused, cause, "token endpoint refused the refresh token")
+		default:
+			return p.newError(ErrCodeRefused, cause, "token endpoint refused the code")
+		}
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return p.newError(ErrUnavailable, ue.Err, "cannot reach the token endpoint")
+	}
+	return p.newError(ErrUnavailable, err, "unusable token endpoint response")
+}
+
+// clip shortens provider-supplied text for messages.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}

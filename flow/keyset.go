@@ -1,0 +1,262 @@
+package flow
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+)
+
+// keyRefetchInterval: however many tokens with unknown key ids arrive, the
+// provider's JWKS is fetched at most once per interval.
+const keyRefetchInterval = 5 * time.Second
+
+// keySet is the provider's signing keys (an oidc.KeySet). Unlike go-oidc's
+// RemoteKeySet it rate-limits refetches, so a flood of forged tokens with
+// made-up key ids cannot turn into a flood of requests to the provider, and it
+// skips keys it cannot use instead of failing the whole set.
+type keySet struct {
+	p    *Provider
+	url  string
+	algs []jose.SignatureAlgorithm
+
+	mu       sync.Mutex
+	keys     []jose.JSONWebKey // usable public signing keys
+	lastTry  time.Time         // last fetch attempt; zero: never
+	lastErr  error             // outcome of the last fetch
+	inflight *keysCall
+}
+
+type keysCall struct {
+	done chan struct{}
+	keys []jose.JSONWebKey
+	err  error
+}
+
+func newKeySet(p *Provider, url string, algs []string) *keySet {
+	k := &keySet{p: p, url: url}
+	for _, a := range algs {
+		k.algs = append(k.algs, jose.SignatureAlgorithm(a))
+	}
+	return k
+}
+
+// keysUnavailable lets VerifySignature report "could not get the keys"
+// through go-oidc, which flattens the errors of a KeySet into text.
+type keysUnavailable struct{ err error }
+
+type keysUnavailableKey struct{}
+
+func withKeyFailureSlot(ctx context.Context) (context.Context, *keysUnavailable) {
+	slot := &keysUnavailable{}
+	return context.WithValue(ctx, keysUnavailableKey{}, slot), slot
+}
+
+func noteKeyFailure(ctx context.Context, err error) {
+	if slot, ok := ctx.Value(keysUnavailableKey{}).(*keysUnavailable); ok {
+		slot.err = err
+	}
+}
+
+// VerifySignature checks jwt's signature with the provider's keys and returns
+// its payload. A token with a kid is checked against that key; a token
+// without one against every key that fits its algorithm. An unknown kid (or
+// no fitting key) triggers one rate-limited refetch, for key rotation.
+func (k *keySet) VerifySignature(ctx context.Context, jwt string) ([]byte, error) {
+	jws, err := jose.ParseSigned(jwt, k.algs)
+	if err != nil {
+		return nil, fmt.Errorf("malformed token: %w", err)
+	}
+	if len(jws.Signatures) != 1 {
+		return nil, errors.New("token must carry exactly one signature")
+	}
+	hdr := jws.Signatures[0].Header
+	alg := jose.SignatureAlgorithm(hdr.Algorithm)
+
+	keys, err := k.cached(ctx)
+	if err != nil {
+		noteKeyFailure(ctx, err)
+		return nil, err
+	}
+	payload, kidKnown, err := verifyWith(jws, keys, hdr.KeyID, alg)
+	if err == nil || kidKnown {
+		return payload, err
+	}
+	firstErr := err
+	keys, err = k.refetch(ctx)
+	if errors.Is(err, errTooSoon) {
+		return nil, firstErr // the keys are fresh: the token is at fault
+	}
+	if err != nil {
+		noteKeyFailure(ctx, err)
+		return nil, err
+	}
+	payload, _, err = verifyWith(jws, keys, hdr.KeyID, alg)
+	return payload, err
+}
+
+// verifyWith tries the keys that fit kid and alg. kidKnown reports that the
+// token names a key we have, so a failure is a bad signature, not a rotation.
+func verifyWith(jws *jose.JSONWebSignature, keys []jose.JSONWebKey, kid string, alg jose.SignatureAlgorithm) (payload []byte, kidKnown bool, err error) {
+	tried := false
+	for i := range keys {
+		key := &keys[i]
+		if kid != "" && key.KeyID != kid {
+			continue
+		}
+		kidKnown = kid != ""
+		if !keyFits(key, alg) {
+			continue
+		}
+		tried = true
+		if payload, err := jws.Verify(key.Key); err == nil {
+			return payload, kidKnown, nil
+		}
+	}
+	if !tried {
+		if kid == "" {
+			return nil, false, fmt.Errorf("no %s key to check the token with", alg)
+		}
+		return nil, kidKnown, fmt.Errorf("no %s key with kid %q", alg, kid)
+	}
+	return nil, kidKnown, errors.New("signature does not verify")
+}
+
+// keyFits: the key's type (and curve) matches alg, and its own "alg", if any.
+func keyFits(key *jose.JSONWebKey, alg jose.SignatureAlgorithm) bool {
+	if key.Algorithm != "" && key.Algorithm != string(alg) {
+		return false
+	}
+	switch pub := key.Key.(type) {
+	case *rsa.PublicKey:
+		switch alg {
+		case jose.RS256, jose.RS384, jose.RS512, jose.PS256, jose.PS384, jose.PS512:
+			return true
+		}
+	case *ecdsa.PublicKey:
+		switch alg {
+		case jose.ES256:
+			return pub.Curve == elliptic.P256()
+		case jose.ES384:
+			return pub.Curve == elliptic.P384()
+		case jose.ES512:
+			return pub.Curve == elliptic.P521()
+		}
+	case ed25519.PublicKey:
+		return alg == jose.EdDSA
+	}
+	return false
+}
+
+var errTooSoon = errors.New("keys fetched too recently")
+
+// cached returns the keys, fetching them the first time.
+func (k *keySet) cached(ctx context.Context) ([]jose.JSONWebKey, error) {
+	k.mu.Lock()
+	if !k.lastTry.IsZero() && k.inflight == nil {
+		keys, err := k.keys, k.lastErr
+		k.mu.Unlock()
+		if len(keys) == 0 && err != nil {
+			return nil, err
+		}
+		return keys, nil
+	}
+	k.mu.Unlock()
+	keys, err := k.refetch(ctx)
+	if errors.Is(err, errTooSoon) {
+		return k.cached(ctx)
+	}
+	return keys, err
+}
+
+// refetch fetches the JWKS unless the last attempt is younger than
+// keyRefetchInterval. Concurrent callers share one fetch.
+func (k *keySet) refetch(ctx context.Context) ([]jose.JSONWebKey, error) {
+	k.mu.Lock()
+	call := k.inflight
+	if call == nil {
+		if !k.lastTry.IsZero() && k.p.now().Sub(k.lastTry) < keyRefetchInterval {
+			k.mu.Unlock()
+			return nil, errTooSoon
+		}
+		k.lastTry = k.p.now()
+		call = &keysCall{done: make(chan struct{})}
+		k.inflight = call
+		go k.fetch(call)
+	}
+	k.mu.Unlock()
+	select {
+	case <-call.done:
+		return call.keys, call.err
+	case <-ctx.Done():
+		return nil, k.p.newError(ErrUnavailable, ctx.Err(), "gave up waiting for the signing keys")
+	}
+}
+
+func (k *keySet) fetch(call *keysCall) {
+	ctx, cancel := context.WithTimeout(context.Background(), httpTimeout)
+	defer cancel()
+	var keys []jose.JSONWebKey
+	body, _, err := k.p.getJSON(ctx, k.url, "")
+	if err != nil {
+		err = k.p.newError(ErrUnavailable, err, "cannot fetch signing keys from %s", k.url)
+	} else if keys, err = parseKeys(body, k.algs); err != nil {
+		err = k.p.newError(ErrUnavailable, err, "signing keys at %s", k.url)
+	}
+	k.mu.Lock()
+	if err == nil {
+		k.keys = keys
+	}
+	k.lastErr = err
+	k.inflight = nil
+	call.keys, call.err = k.keys, err
+	k.mu.Unlock()
+	close(call.done)
+}
+
+// parseKeys reads a JWK set and keeps the public signing keys we can use.
+// Keys of unknown types, unparsable keys, encryption keys and keys for other
+// algorithms are skipped, as RFC 7517 section 5 asks.
+func parseKeys(body []byte, algs []jose.SignatureAlgorithm) ([]jose.JSONWebKey, error) {
+	var doc struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil || doc.Keys == nil {
+		return nil, errors.New("not a JWK set")
+	}
+	var keys []jose.JSONWebKey
+	for _, raw := range doc.Keys {
+		var key jose.JSONWebKey
+		if err := json.Unmarshal(raw, &key); err != nil || !key.Valid() {
+			continue
+		}
+		if key.Use != "" && key.Use != "sig" {
+			continue
+		}
+		if !key.IsPublic() {
+			key = key.Public() // a provider publishing a private key: use its public half only
+		}
+		switch key.Key.(type) {
+		case *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey:
+		default:
+			continue // symmetric or unknown: never a signing key for us
+		}
+		if key.Algorithm != "" && !slices.Contains(algs, jose.SignatureAlgorithm(key.Algorithm)) {
+			continue
+		}
+		keys = append(keys, key)
+	}
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("no usable signing key among %d published", len(doc.Keys))
+	}
+	return keys, nil
+}
