@@ -1,0 +1,134 @@
+package cookie
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// typicalClaims is an ID token's claims of a Google sign-in, about 600 bytes.
+var typicalClaims = []byte(`{"iss":"https://accounts.google.com","azp":"1234567890-abcdefghijklmnop.apps.googleusercontent.com","aud":"1234567890-abcdefghijklmnop.apps.googleusercontent.com","sub":"110169484474386276334","hd":"example.com","email":"jane.doe@example.com","email_verified":true,"at_hash":"HK6E_P6Dh8Y93mRNtsDB1Q","nonce":"0394852-3190485-2490358","name":"Jane Doe","picture":"https://lh3.googleusercontent.com/a/ACg8ocL-abcdefghijklmnop=s96-c","given_name":"Jane","family_name":"Doe","locale":"en","iat":1700000000,"exp":1700003600}`)
+
+func benchSessions() map[string]*Session {
+	return map[string]*Session{
+		"small": testSession("110169484474386276334", typicalClaims),
+		"split": testSession("110169484474386276334", bigClaims(6000)),
+	}
+}
+
+func benchRequest(b *testing.B, j *Jar, s *Session) *http.Request {
+	rec := httptest.NewRecorder()
+	if err := j.WriteSession(rec, requestWith(""), s); err != nil {
+		b.Fatal(err)
+	}
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	// Other cookies of the site come first, as they often do.
+	h := "_ga=GA1.1.1234567890.1700000000; theme=dark; csrftoken=abcdefghijklmnopqrstuvwxyz012345"
+	for _, line := range rec.Header().Values("Set-Cookie") {
+		c, _ := http.ParseSetCookie(line)
+		h += "; " + c.Name + "=" + c.Value
+	}
+	r.Header.Set("Cookie", h)
+	return r
+}
+
+func BenchmarkReadSessionCached(b *testing.B) {
+	for name, s := range benchSessions() {
+		b.Run(name, func(b *testing.B) {
+			j := testJar(b, JarConfig{})
+			r := benchRequest(b, j, s)
+			now := time.Now()
+			if _, err := j.ReadSession(r, now); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := j.ReadSession(r, now); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkReadSessionUncached(b *testing.B) {
+	for name, s := range benchSessions() {
+		b.Run(name, func(b *testing.B) {
+			j := testJar(b, JarConfig{CacheSize: -1})
+			r := benchRequest(b, j, s)
+			now := time.Now()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := j.ReadSession(r, now); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkSeal(b *testing.B) {
+	c := testCodec(b, "bench secret")
+	for name, s := range benchSessions() {
+		payload := encodeSession(s)
+		b.Run(name+"/"+strconv.Itoa(len(payload))+"B", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(payload)))
+			for b.Loop() {
+				_ = c.Seal("session:oidc_auth", payload, s.Expires)
+			}
+		})
+	}
+}
+
+func BenchmarkOpen(b *testing.B) {
+	c := testCodec(b, "bench secret")
+	now := time.Now()
+	for name, s := range benchSessions() {
+		payload := encodeSession(s)
+		v := c.Seal("session:oidc_auth", payload, s.Expires)
+		b.Run(name+"/"+strconv.Itoa(len(payload))+"B", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(payload)))
+			for b.Loop() {
+				if _, err := c.Open("session:oidc_auth", v, now); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkWriteSession(b *testing.B) {
+	for name, s := range benchSessions() {
+		b.Run(name, func(b *testing.B) {
+			j := testJar(b, JarConfig{})
+			r := requestWith("")
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := j.WriteSession(httptest.NewRecorder(), r, s); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkStripCookies(b *testing.B) {
+	j := testJar(b, JarConfig{})
+	r := benchRequest(b, j, benchSessions()["small"])
+	orig := r.Header.Get("Cookie")
+	lines := make([]string, 1)
+	b.ReportAllocs()
+	for b.Loop() {
+		lines[0] = orig
+		r.Header["Cookie"] = lines
+		j.StripCookies(r)
+	}
+	if got := r.Header.Get("Cookie"); strings.Contains(got, "oidc_auth") || got == "" {
+		b.Fatalf("stripped header %q", got)
+	}
+}

@@ -1,0 +1,99 @@
+package cookie
+
+import (
+	"sync"
+	"time"
+)
+
+// sessionCache remembers recently opened sessions by their raw cookie value,
+// so a returning cookie costs a map lookup instead of a decryption.
+//
+// It is bounded by two generations of at most half the size each: new and
+// recently used entries go to the young map; when it is full it becomes the
+// old one, and what was old is dropped. A hit in the old map moves the entry
+// back to the young one. That is close to LRU at O(1) per operation, with no
+// list to maintain, and 1e6 distinct cookies never hold more than
+// max(size, 2) entries. A generation also turns over at half of
+// cacheMaxBytes, so many large sessions (Entra ID with its groups) cannot
+// hold hundreds of megabytes.
+type sessionCache struct {
+	mu         sync.Mutex
+	generation int // entries per map
+	maxBytes   int // bytes per map, counted as cacheEntry.size
+	young, old map[string]*cacheEntry
+	youngBytes int
+}
+
+// cacheMaxBytes bounds the memory the cached sessions hold, about.
+const cacheMaxBytes = 64 << 20
+
+// cacheEntry is one opened session. value is the whole sealed value: the
+// first piece followed by the others; the map key is the first piece.
+type cacheEntry struct {
+	value   string
+	session *Session
+	expires time.Time // when the seal expires (the session's Expires)
+}
+
+// size is about what the entry holds: the sealed value, and the decoded
+// session, which is a little smaller.
+func (e *cacheEntry) size() int { return 2*len(e.value) + 256 }
+
+func newSessionCache(size int) *sessionCache {
+	return &sessionCache{
+		generation: max(size/2, 1),
+		maxBytes:   cacheMaxBytes / 2,
+		young:      make(map[string]*cacheEntry),
+	}
+}
+
+// get returns the entry whose first piece is key, or nil.
+func (c *sessionCache) get(key string) *cacheEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.young[key]; e != nil {
+		return e
+	}
+	e := c.old[key]
+	if e != nil {
+		delete(c.old, key)
+		c.insert(key, e)
+	}
+	return e
+}
+
+func (c *sessionCache) put(key string, e *cacheEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.insert(key, e)
+}
+
+func (c *sessionCache) remove(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.young[key]; e != nil {
+		c.youngBytes -= e.size()
+		delete(c.young, key)
+	}
+	delete(c.old, key)
+}
+
+// insert must be called with mu held.
+func (c *sessionCache) insert(key string, e *cacheEntry) {
+	if prev := c.young[key]; prev != nil {
+		c.youngBytes -= prev.size()
+	} else if len(c.young) >= c.generation || c.youngBytes+e.size() > c.maxBytes {
+		c.old, c.young = c.young, make(map[string]*cacheEntry, c.generation)
+		c.youngBytes = 0
+	}
+	delete(c.old, key)
+	c.young[key] = e
+	c.youngBytes += e.size()
+}
+
+// len is the number of entries held.
+func (c *sessionCache) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.young) + len(c.old)
+}

@@ -1,0 +1,114 @@
+package cookie
+
+import (
+	"net/http"
+	"strings"
+)
+
+// Reading the Cookie header by hand, instead of r.Cookies(), costs no
+// allocation per cookie: a request carries the site's other cookies too, and
+// every request that the directive matches looks for the session.
+
+// nextCookie splits the first "name=value" off a Cookie header, trimming the
+// optional whitespace around each; rest is what follows the ';'.
+func nextCookie(h string) (name, value, rest string) {
+	seg := h
+	if i := strings.IndexByte(h, ';'); i >= 0 {
+		seg, rest = h[:i], h[i+1:]
+	}
+	name, value, _ = strings.Cut(seg, "=")
+	return trimOWS(name), trimOWS(value), rest
+}
+
+func trimOWS(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// cookieValue returns the value of the first cookie called name.
+func cookieValue(r *http.Request, name string) (string, bool) {
+	for _, h := range r.Header["Cookie"] {
+		for h != "" {
+			var n, v string
+			n, v, h = nextCookie(h)
+			if n == name {
+				return v, true
+			}
+		}
+	}
+	return "", false
+}
+
+// pieceIndex tells whether name is piece k (k ≥ 1) of the session cookie
+// base, that is base + "_" + k in canonical decimal.
+func pieceIndex(name, base string) (int, bool) {
+	if len(name) <= len(base)+1 || name[:len(base)] != base || name[len(base)] != '_' {
+		return 0, false
+	}
+	return parseCount(name[len(base)+1:])
+}
+
+// parseCount reads a small positive decimal without sign or leading zeros,
+// so each piece has exactly one name.
+func parseCount(s string) (int, bool) {
+	if s == "" || len(s) > 4 || s[0] == '0' {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
+}
+
+// stripCookies removes from one Cookie header every cookie whose name ours
+// accepts, keeping everything else byte for byte: a removed cookie goes
+// together with the ';' before it, and the result never starts with
+// whitespace. It reports whether anything was removed; when nothing was, h
+// comes back as it was, without allocating.
+func stripCookies(h string, ours func(name string) bool) (string, bool) {
+	if !anyCookie(h, ours) {
+		return h, false
+	}
+	var b strings.Builder
+	b.Grow(len(h))
+	for rest := h; ; {
+		seg := rest
+		i := strings.IndexByte(rest, ';')
+		if i >= 0 {
+			seg, rest = rest[:i], rest[i+1:]
+		}
+		if name, _, _ := strings.Cut(seg, "="); !ours(trimOWS(name)) {
+			if b.Len() == 0 {
+				b.WriteString(strings.TrimLeft(seg, " \t"))
+			} else {
+				b.WriteByte(';')
+				b.WriteString(seg)
+			}
+		}
+		if i < 0 {
+			break
+		}
+	}
+	return b.String(), true
+}
+
+// anyCookie reports whether h holds a cookie whose name ours accepts.
+func anyCookie(h string, ours func(name string) bool) bool {
+	for h != "" {
+		var name string
+		name, _, h = nextCookie(h)
+		if ours(name) {
+			return true
+		}
+	}
+	return false
+}

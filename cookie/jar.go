@@ -1,0 +1,168 @@
+package cookie
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+)
+
+var (
+	// ErrNoSession: the request carries no session cookie at all.
+	ErrNoSession = errors.New("cookie: no session")
+	// ErrTooLarge: the session would take more cookie space than the jar's
+	// budget allows; drop something (the ID token, claims) and try again.
+	ErrTooLarge = errors.New("cookie: session too large for cookies")
+)
+
+// Defaults of JarConfig.
+const (
+	DefaultName   = "oidc_auth"
+	DefaultMaxAge = 30 * 24 * time.Hour // as Streamlit's cookie
+	// DefaultMaxSessionBytes is about four full cookies: enough for 10 kB
+	// of claims (an Entra ID token listing many groups) once sealed and
+	// base64-encoded, and within what Caddy and Go accept in request
+	// headers (1 MiB). Proxies in front may allow less (nginx: 8 KiB a line
+	// by default).
+	DefaultMaxSessionBytes = 16 << 10
+	DefaultCacheSize       = 10000
+)
+
+// JarConfig configures a Jar. Only Codec is required.
+type JarConfig struct {
+	Codec     *Codec
+	Name      string        // base cookie name, default "oidc_auth"
+	Secure    bool          // add Secure
+	MaxAge    time.Duration // default session lifetime, 30 days
+	CacheSize int           // opened-session cache entries; 0 → 10000, <0 → no cache
+	// MaxSessionBytes is the most Cookie-header bytes a session may take,
+	// as SessionSize counts them; 0 → DefaultMaxSessionBytes.
+	MaxSessionBytes int
+}
+
+// Jar reads and writes this module's cookies: the identity session, split
+// across as many cookies as it needs, and one login-state cookie per sign-in
+// attempt. Every cookie is HttpOnly, Path=/ and SameSite=Lax (the callback
+// arrives as a cross-site navigation, which Strict would strip), and Secure
+// when so configured. A Jar is safe for concurrent use.
+type Jar struct {
+	codec           *Codec
+	name            string
+	secure          bool
+	maxAge          time.Duration
+	maxSessionBytes int
+	sessionPurpose  string
+	cache           *sessionCache // nil when disabled
+}
+
+// NewJar returns a Jar for cfg, with defaults filled in. A nil Codec or a
+// Name that is not a valid cookie name is a programming error and panics.
+func NewJar(cfg JarConfig) *Jar {
+	if cfg.Codec == nil {
+		panic("cookie: JarConfig.Codec is nil")
+	}
+	if cfg.Name == "" {
+		cfg.Name = DefaultName
+	}
+	if err := (&http.Cookie{Name: cfg.Name, Value: "x"}).Valid(); err != nil {
+		panic("cookie: JarConfig.Name " + cfg.Name + " is not a valid cookie name")
+	}
+	if cfg.MaxAge <= 0 {
+		cfg.MaxAge = DefaultMaxAge
+	}
+	if cfg.MaxSessionBytes <= 0 {
+		cfg.MaxSessionBytes = DefaultMaxSessionBytes
+	}
+	if cfg.CacheSize == 0 {
+		cfg.CacheSize = DefaultCacheSize
+	}
+	j := &Jar{
+		codec:           cfg.Codec,
+		name:            cfg.Name,
+		secure:          cfg.Secure,
+		maxAge:          cfg.MaxAge,
+		maxSessionBytes: cfg.MaxSessionBytes,
+		// The name is part of the purpose: two jars of different names on
+		// one site never accept each other's sessions.
+		sessionPurpose: "session:" + cfg.Name,
+	}
+	if cfg.CacheSize > 0 {
+		j.cache = newSessionCache(cfg.CacheSize)
+	}
+	return j
+}
+
+// MaxSessionBytes is the budget WriteSession enforces, in SessionSize's unit.
+func (j *Jar) MaxSessionBytes() int { return j.maxSessionBytes }
+
+// cookie builds one of our cookies with the attributes every one of them
+// carries. maxAge < 0 expires the cookie at once.
+func (j *Jar) cookie(name, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{
+		Name:     name,
+		Value:    value,
+		Path:     "/",
+		MaxAge:   maxAge,
+		HttpOnly: true,
+		Secure:   j.secure,
+		SameSite: http.SameSiteLaxMode,
+	}
+}
+
+// expire tells the browser to drop the cookie called name.
+func (j *Jar) expire(w http.ResponseWriter, name string) {
+	http.SetCookie(w, j.cookie(name, "", -1))
+}
+
+// ours tells whether a cookie name belongs to this jar: the session, its
+// pieces, or a login state.
+func (j *Jar) ours(name string) bool {
+	if name == j.name {
+		return true
+	}
+	if _, ok := pieceIndex(name, j.name); ok {
+		return true
+	}
+	return strings.HasPrefix(name, j.name) && strings.HasPrefix(name[len(j.name):], loginInfix)
+}
+
+// StripCookies removes every cookie of this jar (session pieces, login
+// states) from r's Cookie header, so upstreams never see them, and keeps the
+// other cookies byte for byte. A header left empty is removed.
+func (j *Jar) StripCookies(r *http.Request) {
+	headers := r.Header["Cookie"]
+	if len(headers) == 1 {
+		// The usual case: rewrite the one line in place.
+		if stripped, removed := stripCookies(headers[0], j.ours); removed {
+			if trimOWS(stripped) == "" {
+				r.Header.Del("Cookie")
+			} else {
+				headers[0] = stripped
+			}
+		}
+		return
+	}
+	changed := false
+	kept := headers[:0:0]
+	for i, h := range headers {
+		stripped, removed := stripCookies(h, j.ours)
+		if removed && !changed {
+			changed = true
+			kept = append(make([]string, 0, len(headers)), headers[:i]...)
+		}
+		if changed && trimOWS(stripped) != "" {
+			kept = append(kept, stripped)
+		}
+	}
+	if !changed {
+		return
+	}
+	if len(kept) == 0 {
+		r.Header.Del("Cookie")
+		return
+	}
+	r.Header["Cookie"] = kept
+}
+
+// expired is the one expiry rule: at or past the second of expires.
+func expired(now, expires time.Time) bool { return now.Unix() >= expires.Unix() }

@@ -1,0 +1,155 @@
+package cookie
+
+import (
+	"net/http"
+	"strings"
+	"time"
+)
+
+// sessionLayout is how a session would be written at a given moment.
+type sessionLayout struct {
+	payload []byte    // the encoded session
+	expires time.Time // sealed inside, and the session's Expires
+	maxAge  int       // seconds, for Max-Age
+	sizes   []int     // each piece's share of the sealed value; nil if too many
+}
+
+// layout encodes s and plans its pieces. A zero Expires means the jar's
+// default lifetime from now.
+func (j *Jar) layout(s *Session, now time.Time) sessionLayout {
+	if s.Expires.IsZero() {
+		cp := *s
+		cp.Expires = now.Add(j.maxAge)
+		s = &cp
+	}
+	l := sessionLayout{
+		payload: encodeSession(s),
+		expires: s.Expires,
+		maxAge:  int(s.Expires.Sub(now) / time.Second),
+	}
+	sealedLen := b64.EncodedLen(sealOverhead + len(l.payload))
+	l.sizes = splitSizes(sealedLen, j.name, attrLen(j.cookie(j.name, "", l.maxAge)))
+	return l
+}
+
+// SessionSize is how many bytes of Cookie header s would take once written:
+// every piece's "name=value" and the "; " between them. A caller over
+// MaxSessionBytes can drop the ID token (or claims) to fit.
+func (j *Jar) SessionSize(s *Session) int {
+	l := j.layout(s, time.Now())
+	if l.sizes == nil {
+		// Past maxPieces: a lower bound is enough to say "too large".
+		return b64.EncodedLen(sealOverhead+len(l.payload)) + maxPieces*(len(j.name)+5)
+	}
+	return headerSize(j.name, l.sizes)
+}
+
+// WriteSession sets the session cookie(s) for s: sealed whole, then split so
+// that each Set-Cookie line stays within 4096 bytes, with Max-Age the time
+// left until s.Expires (the jar's MaxAge from now when Expires is zero).
+// Pieces of an earlier, longer session that r carries are expired (r may be
+// nil when there is no request to look at). It writes
+// nothing and returns ErrTooLarge when the session exceeds MaxSessionBytes,
+// and ErrExpired when s.Expires is less than a second away.
+func (j *Jar) WriteSession(w http.ResponseWriter, r *http.Request, s *Session) error {
+	l := j.layout(s, time.Now())
+	if l.maxAge < 1 {
+		return ErrExpired
+	}
+	if l.sizes == nil || headerSize(j.name, l.sizes) > j.maxSessionBytes {
+		return ErrTooLarge
+	}
+	sealed := j.codec.Seal(j.sessionPurpose, l.payload, l.expires)
+	for k, v := range splitValue(sealed, l.sizes) {
+		http.SetCookie(w, j.cookie(pieceName(j.name, k), v, l.maxAge))
+	}
+	j.expirePieces(w, r, len(l.sizes))
+	return nil
+}
+
+// ClearSession expires the session cookie and every piece of it r carries.
+func (j *Jar) ClearSession(w http.ResponseWriter, r *http.Request) {
+	j.expire(w, j.name)
+	j.expirePieces(w, r, 1)
+}
+
+// expirePieces expires the pieces numbered from on up that r carries.
+func (j *Jar) expirePieces(w http.ResponseWriter, r *http.Request, from int) {
+	if r == nil {
+		return
+	}
+	for _, h := range r.Header["Cookie"] {
+		for h != "" {
+			var name string
+			name, _, h = nextCookie(h)
+			if k, ok := pieceIndex(name, j.name); ok && k >= from {
+				j.expire(w, name)
+			}
+		}
+	}
+}
+
+// ReadSession returns the session r carries: ErrNoSession when there is
+// none, and for anything that does not open (tampered, expired, a piece
+// missing, swapped or from another cookie) another error. Any error means
+// signed out.
+//
+// A cookie seen recently is answered from a bounded cache without
+// decryption, its expiry checked against now on every hit. The Session is a
+// fresh copy the caller may change.
+func (j *Jar) ReadSession(r *http.Request, now time.Time) (*Session, error) {
+	var rest [maxPieces - 1]string
+	first, count, found, ok := readPieces(r, j.name, &rest)
+	if !found {
+		return nil, ErrNoSession
+	}
+	if !ok {
+		return nil, ErrInvalid
+	}
+	others := rest[:count-1]
+	if j.cache != nil {
+		if e := j.cache.get(first); e != nil && e.matches(first, others) {
+			if expired(now, e.expires) {
+				j.cache.remove(first)
+				return nil, ErrExpired
+			}
+			cp := *e.session
+			return &cp, nil
+		}
+	}
+	sealed := first
+	if count > 1 {
+		sealed = first + strings.Join(others, "")
+	}
+	payload, err := j.codec.Open(j.sessionPurpose, sealed, now)
+	if err != nil {
+		return nil, err
+	}
+	s, err := decodeSession(payload)
+	if err != nil {
+		return nil, ErrInvalid
+	}
+	if j.cache != nil {
+		// The key shares the value's memory.
+		j.cache.put(sealed[:len(first)], &cacheEntry{value: sealed, session: s, expires: s.Expires})
+	}
+	cp := *s
+	return &cp, nil
+}
+
+// matches reports whether this entry is exactly the value made of first and
+// the other pieces, comparing in place rather than joining them.
+func (e *cacheEntry) matches(first string, others []string) bool {
+	v := e.value
+	if len(v) < len(first) || v[:len(first)] != first {
+		return false
+	}
+	v = v[len(first):]
+	for _, p := range others {
+		if len(v) < len(p) || v[:len(p)] != p {
+			return false
+		}
+		v = v[len(p):]
+	}
+	return v == ""
+}

@@ -1,0 +1,113 @@
+package cookie
+
+import (
+	"encoding/binary"
+	"errors"
+	"time"
+)
+
+// The payloads inside sealed cookies use a small binary encoding instead of
+// JSON, so opening a cookie costs no JSON decoding: length-prefixed strings
+// and times in whole seconds, read back as substrings of one string.
+
+// errMalformed is what a decoder reports for bytes it cannot read. Callers
+// turn it into ErrInvalid: once a seal has opened, bad bytes mean a bug or a
+// foreign format, and either way the value is unusable.
+var errMalformed = errors.New("cookie: malformed payload")
+
+// zeroUnix is the Unix time of time.Time{}. Times are stored as seconds since
+// then, so the zero time encodes as 0 and every other time round-trips.
+var zeroUnix = time.Time{}.Unix()
+
+// writer appends the fields of a payload to a byte slice.
+type writer struct{ b []byte }
+
+func (w *writer) byte(c byte) { w.b = append(w.b, c) }
+
+func (w *writer) str(s string) {
+	w.b = binary.AppendUvarint(w.b, uint64(len(s)))
+	w.b = append(w.b, s...)
+}
+
+func (w *writer) bytes(p []byte) {
+	w.b = binary.AppendUvarint(w.b, uint64(len(p)))
+	w.b = append(w.b, p...)
+}
+
+func (w *writer) time(t time.Time) {
+	w.b = binary.AppendVarint(w.b, t.Unix()-zeroUnix)
+}
+
+// reader takes fields back out. Strings are substrings of s and byte fields
+// are sub-slices of b (the same bytes), so decoding allocates nothing per
+// field. After the first problem every read returns zero values and err is
+// set; the caller checks err once at the end.
+type reader struct {
+	b   []byte
+	s   string
+	off int
+	err error
+}
+
+func newReader(b []byte) *reader { return &reader{b: b, s: string(b)} }
+
+func (r *reader) fail() { r.err, r.off = errMalformed, len(r.b) }
+
+func (r *reader) byte() byte {
+	if r.off >= len(r.b) {
+		r.fail()
+		return 0
+	}
+	c := r.b[r.off]
+	r.off++
+	return c
+}
+
+// span reads a length prefix and returns the bounds of the field it announces.
+func (r *reader) span() (start, end int) {
+	n, k := binary.Uvarint(r.b[r.off:])
+	if k <= 0 || n > uint64(len(r.b)-r.off-k) {
+		r.fail()
+		return 0, 0
+	}
+	start = r.off + k
+	end = start + int(n)
+	r.off = end
+	return start, end
+}
+
+func (r *reader) str() string {
+	start, end := r.span()
+	return r.s[start:end]
+}
+
+// bytes returns a sub-slice capped at its own length, so appending to it can
+// never overwrite the fields that follow.
+func (r *reader) bytes() []byte {
+	start, end := r.span()
+	if start == end {
+		return nil
+	}
+	return r.b[start:end:end]
+}
+
+func (r *reader) time() time.Time {
+	v, k := binary.Varint(r.b[r.off:])
+	if k <= 0 {
+		r.fail()
+		return time.Time{}
+	}
+	r.off += k
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.Unix(v+zeroUnix, 0).UTC()
+}
+
+// done reports the first problem, or trailing bytes nobody read.
+func (r *reader) done() error {
+	if r.err == nil && r.off != len(r.b) {
+		r.err = errMalformed
+	}
+	return r.err
+}
