@@ -1,6 +1,8 @@
 package oidcauth
 
 import (
+	"os"
+	"path/filepath"
 	"fmt"
 	"io"
 	"net"
@@ -55,9 +57,10 @@ func loadCaddyfile(caddyfile string) error {
 	return caddy.Load(cfgJSON, true)
 }
 
-// globalOptions keeps test Caddy instances off the admin port and away
-// from certificates.
-const globalOptions = "{\n\tadmin off\n\tauto_https off\n\tpersist_config off\n}\n"
+// globalOptions keeps test Caddy instances off the admin port, away from
+// certificates and out of the user's own Caddy storage.
+var globalOptions = "{\n\tadmin off\n\tauto_https off\n\tpersist_config off\n\tstorage file_system " +
+	filepath.Join(os.TempDir(), "oidcauth-test-storage") + "\n}\n"
 
 // startProvider runs the project's development provider with the test
 // client, signing in whoever a login_hint names.

@@ -79,8 +79,8 @@ func (m *OIDCAuth) serveCallback(w http.ResponseWriter, r *http.Request) error {
 	ls, err := m.jar.ReadLoginState(r, state, now)
 	if err != nil {
 		m.logger.Info("sign-in refused: unknown or expired login state")
-		return m.renderError(w, r, http.StatusBadRequest, "Sign-in expired",
-			"This sign-in was not started in this browser, took longer than 10 minutes, or was already used. Please sign in again.", "/")
+		return m.renderError(w, r, http.StatusBadRequest, "Sign-in could not be completed",
+			"This sign-in was not started in this browser, took longer than 10 minutes, or was already used. Please sign in again.", loginPath)
 	}
 	m.jar.ClearLoginState(w, state)
 	if !m.usedStates.Add(state, now) {

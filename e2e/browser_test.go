@@ -54,19 +54,38 @@ func newBrowser(t testing.TB) context.Context {
 		stopLife()
 	})
 
-	// The first Run starts the browser and ties it to its context, so it gets
-	// the tab context itself; the start is bounded by a watchdog instead.
-	started := make(chan error, 1)
-	go func() { started <- chromedp.Do(tab) }()
-	select {
-	case err := <-started:
-		if err != nil {
-			t.Fatalf("starting %s: %v", exe, err)
-		}
-	case <-time.After(browserStartTimeout):
-		t.Fatalf("%s did not start within %v", exe, browserStartTimeout)
+	if err := openTab(tab); err != nil {
+		t.Fatalf("starting %s: %v", exe, err)
 	}
 	return tab
+}
+
+// newTab opens another tab in the browser of tab, as a person pressing
+// Ctrl+T would: it shares the browser's cookies. The tab closes when the test
+// ends.
+func newTab(t testing.TB, tab context.Context) context.Context {
+	t.Helper()
+	tab2, closeTab2 := chromedp.NewContext(tab)
+	t.Cleanup(closeTab2)
+	if err := openTab(tab2); err != nil {
+		t.Fatalf("opening a second tab: %v", err)
+	}
+	return tab2
+}
+
+// openTab makes the browser (for a browser's first context) and the tab of
+// ctx exist. The first Run on a context ties the tab to the context it is
+// given, so it must get ctx itself, not a context with a timeout that ends
+// after the step; the start is bounded by a watchdog instead.
+func openTab(ctx context.Context) error {
+	started := make(chan error, 1)
+	go func() { started <- chromedp.Do(ctx) }()
+	select {
+	case err := <-started:
+		return err
+	case <-time.After(browserStartTimeout):
+		return fmt.Errorf("no tab within %v", browserStartTimeout)
+	}
 }
 
 // runSteps runs chromedp actions in the tab within stepTimeout. On failure it

@@ -1,5 +1,7 @@
 // Package e2e holds the browser tests of oidc_auth: a real headless Chromium,
-// driven by chromedp, signs in at a real OpenID provider (Dex) by typing into
+// driven by chromedp, opens a site served by real Caddy with the oidc_auth
+// module (run in the test process, caddy_test.go) and signs in at a real
+// OpenID provider, Dex or the project's development provider, by typing into
 // its login form, the way a person would.
 //
 // The tests need the dex binary and Debian's chromium; .ci/install-e2e.sh
