@@ -1,14 +1,14 @@
 package oidcauth
 
 import (
-	"os"
-	"path/filepath"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
