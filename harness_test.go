@@ -195,3 +195,23 @@ func callbackResponse(t testing.TB, siteURL, user string) *http.Response {
 	t.Fatal("the sign-in never reached the callback")
 	return nil
 }
+
+// siteCaddyfile is a Caddyfile for one site on 127.0.0.1:port protected by
+// oidc_auth against the provider at metadataURL; options go inside the
+// oidc_auth block, handlers after it.
+func siteCaddyfile(port int, metadataURL, options, handlers string) string {
+	return globalOptions + fmt.Sprintf(`
+http://127.0.0.1:%d {
+	bind 127.0.0.1
+	oidc_auth {
+		redirect_uri http://127.0.0.1:%d/oauth2callback
+		cookie_secret %s
+		client_id %s
+		client_secret %s
+		server_metadata_url %s
+		%s
+	}
+	%s
+}
+`, port, port, testCookieSecret, testClientID, testClientSecret, metadataURL, options, handlers)
+}

@@ -15,6 +15,7 @@ import (
 // site is a Caddy site protected by oidc_auth against one provider.
 type site struct {
 	url      string
+	port     int
 	provider *devprovider.Provider
 }
 
@@ -23,21 +24,9 @@ type site struct {
 func protectedSite(t *testing.T, extra string, users ...devprovider.User) site {
 	p := startProvider(t, users...)
 	port := freePort(t)
-	s := site{url: fmt.Sprintf("http://127.0.0.1:%d", port), provider: p}
-	startCaddy(t, globalOptions+fmt.Sprintf(`
-http://127.0.0.1:%d {
-	bind 127.0.0.1
-	oidc_auth {
-		redirect_uri %s/oauth2callback
-		cookie_secret %s
-		client_id %s
-		client_secret %s
-		server_metadata_url %s
-		%s
-	}
-	respond "name={http.auth.user.name} email={http.auth.user.email} id={http.auth.user.id} provider={http.auth.user.provider} in={http.auth.user.is_logged_in} groups={http.auth.user.groups}"
-}
-`, port, s.url, testCookieSecret, testClientID, testClientSecret, p.MetadataURL(), extra))
+	s := site{url: fmt.Sprintf("http://127.0.0.1:%d", port), port: port, provider: p}
+	startCaddy(t, siteCaddyfile(port, p.MetadataURL(), extra,
+		`respond "name={http.auth.user.name} email={http.auth.user.email} id={http.auth.user.id} provider={http.auth.user.provider} in={http.auth.user.is_logged_in} groups={http.auth.user.groups}"`))
 	return s
 }
 
@@ -292,19 +281,7 @@ func TestProviderDownAtStartThenBack(t *testing.T) {
 	p.SetBehavior(devprovider.Behavior{Down: true})
 	port := freePort(t)
 	siteURL := fmt.Sprintf("http://127.0.0.1:%d", port)
-	startCaddy(t, globalOptions+fmt.Sprintf(`
-http://127.0.0.1:%d {
-	bind 127.0.0.1
-	oidc_auth {
-		redirect_uri %s/oauth2callback
-		cookie_secret %s
-		client_id %s
-		client_secret %s
-		server_metadata_url %s
-	}
-	respond "hello {http.auth.user.email}"
-}
-`, port, siteURL, testCookieSecret, testClientID, testClientSecret, p.MetadataURL()))
+	startCaddy(t, siteCaddyfile(port, p.MetadataURL(), "", `respond "hello {http.auth.user.email}"`))
 
 	b := newBrowser(t, "alice")
 	start := time.Now()

@@ -79,23 +79,10 @@ func TestUpstreamSeesTheUserNotOurCookiesNorSmuggledHeaders(t *testing.T) {
 	p := startProvider(t)
 	port := freePort(t)
 	siteURL := fmt.Sprintf("http://127.0.0.1:%d", port)
-	startCaddy(t, globalOptions+fmt.Sprintf(`
-http://127.0.0.1:%d {
-	bind 127.0.0.1
-	oidc_auth {
-		redirect_uri %s/oauth2callback
-		cookie_secret %s
-		client_id %s
-		client_secret %s
-		server_metadata_url %s
-		optional
-	}
-	reverse_proxy %s {
+	startCaddy(t, siteCaddyfile(port, p.MetadataURL(), "optional", fmt.Sprintf(`reverse_proxy %s {
 		header_up X-Auth-Email {http.auth.user.email}
 		header_up X-Auth-User {http.auth.user.id}
-	}
-}
-`, port, siteURL, testCookieSecret, testClientID, testClientSecret, p.MetadataURL(), strings.TrimPrefix(app.URL, "http://")))
+	}`, strings.TrimPrefix(app.URL, "http://"))))
 
 	send := func(b *browser) http.Header {
 		req, _ := http.NewRequest("GET", siteURL+"/api", nil)
@@ -178,19 +165,7 @@ func TestRestartWithTheSameSecretKeepsUsersSignedIn(t *testing.T) {
 	b.user = ""
 	authorizeBefore := s.provider.Counts().Authorize
 	// A new config load builds a fresh handler (new cache, new providers).
-	if err := loadCaddyfile(globalOptions + fmt.Sprintf(`
-%s {
-	bind 127.0.0.1
-	oidc_auth {
-		redirect_uri %s/oauth2callback
-		cookie_secret %s
-		client_id %s
-		client_secret %s
-		server_metadata_url %s
-	}
-	respond "again {http.auth.user.email}"
-}
-`, s.url, s.url, testCookieSecret, testClientID, testClientSecret, s.provider.MetadataURL())); err != nil {
+	if err := loadCaddyfile(siteCaddyfile(s.port, s.provider.MetadataURL(), "", `respond "again {http.auth.user.email}"`)); err != nil {
 		t.Fatal(err)
 	}
 	status, body := b.get(s.url + "/")
