@@ -24,6 +24,9 @@ func init() {
 // DefaultCookieMaxAge is how long a sign-in lasts, as in Streamlit.
 const DefaultCookieMaxAge = 30 * 24 * time.Hour
 
+// maxSessionBytes bounds the identity cookies, all pieces together.
+const maxSessionBytes = 12 << 10
+
 // loginStateTTL bounds how long a user may take at the provider's sign-in page.
 const loginStateTTL = 10 * time.Minute
 
@@ -142,6 +145,9 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 		Codec:  codec,
 		Secure: redirect.Scheme == "https",
 		MaxAge: m.maxAge,
+		// Caddy reads at most 16 KiB of request headers by default: leave
+		// room for the site's own cookies and the other headers.
+		MaxSessionBytes: maxSessionBytes,
 	})
 	for _, t := range m.ExposeTokens {
 		m.exposeID = m.exposeID || t == "id"

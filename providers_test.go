@@ -165,9 +165,7 @@ func TestRestartWithTheSameSecretKeepsUsersSignedIn(t *testing.T) {
 	b.user = ""
 	authorizeBefore := s.provider.Counts().Authorize
 	// A new config load builds a fresh handler (new cache, new providers).
-	if err := loadCaddyfile(siteCaddyfile(s.port, s.provider.MetadataURL(), "", `respond "again {http.auth.user.email}"`)); err != nil {
-		t.Fatal(err)
-	}
+	reloadCaddy(t, siteCaddyfile(s.port, s.provider.MetadataURL(), "", `respond "again {http.auth.user.email}"`), b.client)
 	status, body := b.get(s.url + "/")
 	if status != 200 || body != "again bob@example.org" {
 		t.Errorf("after reload: %d %q", status, body)
