@@ -31,8 +31,10 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    client_secret       <secret>
 //	    server_metadata_url <url>
 //	    client_kwargs       { <key> <value> ... }
+//	    logout_params       { <key> <value> ... }
+//	    post_logout_redirect_uri <url>
 //	    provider <name> {
-//	        client_id / client_secret / server_metadata_url / client_kwargs
+//	        client_id / client_secret / server_metadata_url / client_kwargs / logout_params
 //	    }
 //	    expose_tokens       id|access...
 //	    optional
@@ -61,6 +63,10 @@ func (m *OIDCAuth) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 		case "redirect_uri":
 			if err := oneArg(d, &m.RedirectURI); err != nil {
+				return err
+			}
+		case "post_logout_redirect_uri":
+			if err := oneArg(d, &m.PostLogoutRedirectURI); err != nil {
 				return err
 			}
 		case "cookie_secret":
@@ -143,11 +149,11 @@ func (m *OIDCAuth) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 			m.Providers[name] = p
 		default:
-			p := ProviderConfig{ClientID: m.ClientID, ClientSecret: m.ClientSecret, ServerMetadataURL: m.ServerMetadataURL, ClientKwargs: m.ClientKwargs}
+			p := ProviderConfig{ClientID: m.ClientID, ClientSecret: m.ClientSecret, ServerMetadataURL: m.ServerMetadataURL, ClientKwargs: m.ClientKwargs, LogoutParams: m.LogoutParams}
 			if err := unmarshalProviderKey(d, &p); err != nil {
 				return err
 			}
-			m.ClientID, m.ClientSecret, m.ServerMetadataURL, m.ClientKwargs = p.ClientID, p.ClientSecret, p.ServerMetadataURL, p.ClientKwargs
+			m.ClientID, m.ClientSecret, m.ServerMetadataURL, m.ClientKwargs, m.LogoutParams = p.ClientID, p.ClientSecret, p.ServerMetadataURL, p.ClientKwargs, p.LogoutParams
 		}
 	}
 	return nil
@@ -164,21 +170,9 @@ func unmarshalProviderKey(d *caddyfile.Dispenser, p *ProviderConfig) error {
 	case "server_metadata_url":
 		return oneArg(d, &p.ServerMetadataURL)
 	case "client_kwargs":
-		if d.NextArg() {
-			return d.Err("client_kwargs takes a block: client_kwargs { prompt login }")
-		}
-		if p.ClientKwargs == nil {
-			p.ClientKwargs = map[string]string{}
-		}
-		for nesting := d.Nesting(); d.NextBlock(nesting); {
-			key := d.Val()
-			var val string
-			if err := oneArg(d, &val); err != nil {
-				return err
-			}
-			p.ClientKwargs[key] = val
-		}
-		return nil
+		return unmarshalParams(d, &p.ClientKwargs)
+	case "logout_params":
+		return unmarshalParams(d, &p.LogoutParams)
 	}
 	return d.Errf("unknown oidc_auth option %q", d.Val())
 }
@@ -208,6 +202,26 @@ func unmarshalAllowRule(d *caddyfile.Dispenser, a *AllowRules) error {
 	}
 	if len(args) == 0 {
 		return d.Errf("allow: %s needs at least one value", rule)
+	}
+	return nil
+}
+
+// unmarshalParams reads a block of "key value" lines (value "" allowed).
+func unmarshalParams(d *caddyfile.Dispenser, dst *map[string]string) error {
+	name := d.Val()
+	if d.NextArg() {
+		return d.Errf("%s takes a block: %s { key value }", name, name)
+	}
+	if *dst == nil {
+		*dst = map[string]string{}
+	}
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		key := d.Val()
+		var val string
+		if err := oneArg(d, &val); err != nil {
+			return err
+		}
+		(*dst)[key] = val
 	}
 	return nil
 }

@@ -28,6 +28,11 @@ type ProviderConfig struct {
 	// Extra authorization parameters. "scope" replaces the default
 	// "openid profile email"; "prompt" replaces the default "select_account".
 	ClientKwargs map[string]string `json:"client_kwargs,omitempty"`
+	// Parameters for the provider's end-session endpoint at sign-out: added,
+	// or overriding ours (client_id, post_logout_redirect_uri,
+	// id_token_hint); an empty value removes one. Cognito wants logout_uri,
+	// Microsoft logout_hint.
+	LogoutParams map[string]string `json:"logout_params,omitempty"`
 }
 
 // where records the file a value came from, for messages that name it.
@@ -91,7 +96,9 @@ func (m *OIDCAuth) mergeSecrets(f *secretsFile) {
 	fill(&m.ClientID, f.Default.ClientID)
 	fill(&m.ClientSecret, f.Default.ClientSecret)
 	fill(&m.ServerMetadataURL, f.Default.ServerMetadataURL)
+	fill(&m.PostLogoutRedirectURI, f.PostLogoutRedirectURI)
 	m.ClientKwargs = mergeKwargs(f.Default.ClientKwargs, m.ClientKwargs)
+	m.LogoutParams = mergeKwargs(f.Default.LogoutParams, m.LogoutParams)
 	if len(m.ExposeTokens) == 0 {
 		m.ExposeTokens = f.ExposeTokens
 	}
@@ -108,6 +115,7 @@ func (m *OIDCAuth) mergeSecrets(f *secretsFile) {
 		fill(&ip.ClientSecret, fp.ClientSecret)
 		fill(&ip.ServerMetadataURL, fp.ServerMetadataURL)
 		ip.ClientKwargs = mergeKwargs(fp.ClientKwargs, ip.ClientKwargs)
+		ip.LogoutParams = mergeKwargs(fp.LogoutParams, ip.LogoutParams)
 	}
 }
 
@@ -135,6 +143,7 @@ func (m *OIDCAuth) providerConfigs() map[string]*ProviderConfig {
 			ClientSecret:      m.ClientSecret,
 			ServerMetadataURL: m.ServerMetadataURL,
 			ClientKwargs:      m.ClientKwargs,
+			LogoutParams:      m.LogoutParams,
 		}
 	}
 	for name, p := range m.Providers {
@@ -157,6 +166,11 @@ func (m *OIDCAuth) checkConfig(src where) error {
 	}
 	if u.Path == "" || u.Path == "/" || strings.HasPrefix(u.Path, "/auth/") {
 		return fmt.Errorf("redirect_uri %q%s needs a path of its own, such as /oauth2callback (not / and not under /auth/)", m.RedirectURI, src.at("auth"))
+	}
+	if m.PostLogoutRedirectURI != "" {
+		if u, err := url.Parse(m.PostLogoutRedirectURI); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("post_logout_redirect_uri %q%s must be an absolute http or https URL registered at the provider", m.PostLogoutRedirectURI, src.at("auth"))
+		}
 	}
 	if m.CookieSecret == "" {
 		return fmt.Errorf("cookie_secret is required%s: a long random string, for example the output of `openssl rand -base64 32`", src.at("auth"))

@@ -34,7 +34,7 @@ func (m *OIDCAuth) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyh
 		return m.serveUser(w, r)
 	}
 
-	sess := m.session(r)
+	sess := m.maybeRefresh(w, r, m.session(r))
 	repl, _ := r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer)
 	if repl != nil {
 		repl.Map(m.placeholders(sess))

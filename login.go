@@ -132,6 +132,10 @@ func (m *OIDCAuth) serveCallback(w http.ResponseWriter, r *http.Request) error {
 	if m.exposeAccess {
 		sess.AccessToken = id.AccessToken
 	}
+	if m.keepsRefreshToken() && id.RefreshToken != "" {
+		sess.RefreshToken = id.RefreshToken
+		sess.TokenExpiry = m.tokenDeadline(id)
+	}
 	if !m.exposeID && m.jar.SessionSize(sess) > idTokenHintBudget {
 		// The ID token is kept only as the sign-out hint: drop it rather
 		// than push the cookies past what servers accept.
@@ -163,10 +167,11 @@ func (m *OIDCAuth) keptClaims(id *flow.Identity) ([]byte, error) {
 }
 
 // sessionEnd is when this sign-in stops counting: cookie_max_age from now,
-// or the ID token's expiry when expire_with_token says so and it comes first.
+// or the ID token's expiry when expire_with_token says so and it comes first
+// (with a refresh token, the session is renewed with the token instead).
 func (m *OIDCAuth) sessionEnd(now time.Time, id *flow.Identity) time.Time {
 	end := now.Add(m.maxAge)
-	if m.ExpireWithToken && !id.IDTokenExpiry.IsZero() && id.IDTokenExpiry.Before(end) {
+	if m.ExpireWithToken && id.RefreshToken == "" && !id.IDTokenExpiry.IsZero() && id.IDTokenExpiry.Before(end) {
 		end = id.IDTokenExpiry
 	}
 	return end

@@ -52,6 +52,11 @@ type OIDCAuth struct {
 	ClientSecret      string            `json:"client_secret,omitempty"`
 	ServerMetadataURL string            `json:"server_metadata_url,omitempty"`
 	ClientKwargs      map[string]string `json:"client_kwargs,omitempty"`
+	// Parameters for the default provider's end-session endpoint.
+	LogoutParams map[string]string `json:"logout_params,omitempty"`
+	// Where the provider sends the browser after signing out there; it must
+	// be registered at the provider. Default: the site root of redirect_uri.
+	PostLogoutRedirectURI string `json:"post_logout_redirect_uri,omitempty"`
 	// Named providers, as [auth.NAME] tables.
 	Providers map[string]*ProviderConfig `json:"providers,omitempty"`
 
@@ -81,7 +86,9 @@ type OIDCAuth struct {
 	exposeID     bool
 	exposeAccess bool
 	usedStates   *recentSet
-	keepClaims   map[string]bool // nil: keep every claim
+	refreshes    *refresher
+	logoutParams map[string]map[string]string // per provider
+	keepClaims   map[string]bool              // nil: keep every claim
 	maxAge       time.Duration
 	logger       *zap.Logger
 }
@@ -136,6 +143,9 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 	redirect, _ := url.Parse(m.RedirectURI)
 	m.callbackPath = redirect.Path
 	m.siteRoot = redirect.Scheme + "://" + redirect.Host + "/"
+	if m.PostLogoutRedirectURI != "" {
+		m.siteRoot = m.PostLogoutRedirectURI
+	}
 
 	codec, err := cookie.NewCodec(m.CookieSecret, m.PreviousCookieSecrets...)
 	if err != nil {
@@ -157,6 +167,7 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 	configs := m.providerConfigs()
 	m.names = sortedNames(configs)
 	m.providers = make(map[string]*flow.Provider, len(configs))
+	m.logoutParams = make(map[string]map[string]string, len(configs))
 	for _, name := range m.names {
 		pc := configs[name]
 		p, err := flow.NewProvider(flow.Config{
@@ -172,8 +183,10 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 			return fmt.Errorf("provider %s: %w", name, err)
 		}
 		m.providers[name] = p
+		m.logoutParams[name] = pc.LogoutParams
 	}
 	m.usedStates = newRecentSet(4096, loginStateTTL)
+	m.refreshes = newRefresher()
 	return nil
 }
 

@@ -13,17 +13,18 @@ import (
 
 // secretsFile is the [auth] table of a Streamlit secrets.toml.
 type secretsFile struct {
-	RedirectURI  string
-	CookieSecret string
-	ExposeTokens []string
-	Default      ProviderConfig             // keys directly in [auth]
-	Providers    map[string]*ProviderConfig // [auth.NAME] tables
-	Ignored      []string                   // keys we do not know, for a warning
-	src          where
+	RedirectURI           string
+	CookieSecret          string
+	PostLogoutRedirectURI string
+	ExposeTokens          []string
+	Default               ProviderConfig             // keys directly in [auth]
+	Providers             map[string]*ProviderConfig // [auth.NAME] tables
+	Ignored               []string                   // keys we do not know, for a warning
+	src                   where
 }
 
 var providerKeys = map[string]bool{
-	"client_id": true, "client_secret": true, "server_metadata_url": true, "client_kwargs": true,
+	"client_id": true, "client_secret": true, "server_metadata_url": true, "client_kwargs": true, "logout_params": true,
 }
 
 // loadSecretsFile reads path, a Streamlit secrets.toml. Other tables in the
@@ -62,6 +63,8 @@ func parseSecrets(path string, data []byte) (*secretsFile, error) {
 			f.RedirectURI, err = f.str("auth", key, val)
 		case key == "cookie_secret":
 			f.CookieSecret, err = f.str("auth", key, val)
+		case key == "post_logout_redirect_uri":
+			f.PostLogoutRedirectURI, err = f.str("auth", key, val)
 		case key == "expose_tokens":
 			f.ExposeTokens, err = f.strList("auth", key, val)
 		case providerKeys[key]:
@@ -105,20 +108,28 @@ func (f *secretsFile) providerKey(p *ProviderConfig, table, key string, val any)
 	case "server_metadata_url":
 		p.ServerMetadataURL, err = f.str(table, key, val)
 	case "client_kwargs":
-		kw, ok := val.(map[string]any)
-		if !ok {
-			return fmt.Errorf("secrets_file %s%s: %s.client_kwargs must be a table, such as { prompt = \"login\" }", f.src.file, lineSuffix(f.src, table), table)
-		}
-		p.ClientKwargs = make(map[string]string, len(kw))
-		for k, v := range kw {
-			switch v.(type) {
-			case map[string]any, []any, []map[string]any:
-				return fmt.Errorf("secrets_file %s%s: %s.client_kwargs.%s must be a single value", f.src.file, lineSuffix(f.src, table), table, k)
-			}
-			p.ClientKwargs[k] = fmt.Sprint(v)
-		}
+		p.ClientKwargs, err = f.params(table, key, val)
+	case "logout_params":
+		p.LogoutParams, err = f.params(table, key, val)
 	}
 	return err
+}
+
+// params reads a table of single values, such as client_kwargs.
+func (f *secretsFile) params(table, key string, val any) (map[string]string, error) {
+	kw, ok := val.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("secrets_file %s%s: %s.%s must be a table, such as { prompt = \"login\" }", f.src.file, lineSuffix(f.src, table), table, key)
+	}
+	out := make(map[string]string, len(kw))
+	for k, v := range kw {
+		switch v.(type) {
+		case map[string]any, []any, []map[string]any:
+			return nil, fmt.Errorf("secrets_file %s%s: %s.%s.%s must be a single value", f.src.file, lineSuffix(f.src, table), table, key, k)
+		}
+		out[k] = fmt.Sprint(v)
+	}
+	return out, nil
 }
 
 func (f *secretsFile) str(table, key string, val any) (string, error) {

@@ -62,12 +62,16 @@ client_id = "m-id"
 client_secret = "m-secret"
 server_metadata_url = "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration"
 client_kwargs = { prompt = "login", domain_hint = "example.com" }
+logout_params = { logout_hint = "x", client_id = "" }
 `))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(f.Providers) != 2 || f.Providers["google"].ClientID != "g-id" || f.Providers["microsoft"].ClientKwargs["domain_hint"] != "example.com" {
 		t.Errorf("providers: %+v", f.Providers)
+	}
+	if lp := f.Providers["microsoft"].LogoutParams; lp["logout_hint"] != "x" || lp["client_id"] != "" || len(lp) != 2 {
+		t.Errorf("logout_params: %v", lp)
 	}
 	if f.Default.ClientID != "" {
 		t.Errorf("no default provider expected: %+v", f.Default)

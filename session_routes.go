@@ -30,7 +30,7 @@ func (m *OIDCAuth) serveLogout(w http.ResponseWriter, r *http.Request) error {
 		m.logger.Info("signed out", zap.String("provider", sess.Provider), zap.String("sub", sess.Subject))
 		ctx, cancel := context.WithTimeout(r.Context(), providerTimeout)
 		defer cancel()
-		u, ok, err := m.providers[sess.Provider].EndSessionURL(ctx, sess.IDToken, m.siteRoot, nil)
+		u, ok, err := m.providers[sess.Provider].EndSessionURL(ctx, sess.IDToken, m.siteRoot, m.logoutParams[sess.Provider])
 		switch {
 		case err != nil:
 			m.logger.Warn("provider sign-out skipped", zap.String("provider", sess.Provider), zap.Error(err))
