@@ -42,6 +42,9 @@ func (m *OIDCAuth) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyh
 	// Upstreams see the user through placeholders, never through our cookies.
 	m.jar.StripCookies(r)
 
+	if sess == nil {
+		m.metrics.checkAnonymous.Inc()
+	}
 	if sess == nil && !m.Optional {
 		if isNavigation(r) {
 			http.Redirect(w, r, loginURL("", r.URL.RequestURI()), http.StatusFound)
@@ -55,8 +58,12 @@ func (m *OIDCAuth) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyh
 		_, _ = w.Write([]byte("401 Unauthorized: sign in at " + loginPath + "\n"))
 		return nil
 	}
-	if sess != nil && !m.Allow.admits(sess) {
-		return m.refuse(w, r, sess)
+	if sess != nil {
+		if !m.Allow.admits(sess) {
+			m.metrics.checkRefused.Inc()
+			return m.refuse(w, r, sess)
+		}
+		m.metrics.checkSignedIn.Inc()
 	}
 	return next.ServeHTTP(w, r)
 }

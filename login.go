@@ -48,6 +48,7 @@ func (m *OIDCAuth) startLogin(w http.ResponseWriter, r *http.Request, name, retu
 	authURL, sentDefault, err := p.AuthCodeURL(ctx, req)
 	if err != nil {
 		m.logger.Warn("sign-in could not start", zap.String("provider", name), zap.Error(err))
+		m.metrics.signInFailures.WithLabelValues(name, failureReason(err)).Inc()
 		return m.renderProviderError(w, r, name, err, returnTo)
 	}
 	m.jar.WriteLoginState(w, &cookie.LoginState{
@@ -79,12 +80,14 @@ func (m *OIDCAuth) serveCallback(w http.ResponseWriter, r *http.Request) error {
 	ls, err := m.jar.ReadLoginState(r, state, now)
 	if err != nil {
 		m.logger.Info("sign-in refused: unknown or expired login state")
+		m.metrics.signInFailures.WithLabelValues("", "login_state").Inc()
 		return m.renderError(w, r, http.StatusBadRequest, "Sign-in could not be completed",
 			"This sign-in was not started in this browser, took longer than 10 minutes, or was already used. Please sign in again.", loginPath)
 	}
 	m.jar.ClearLoginState(w, state)
 	if !m.usedStates.Add(state, now) {
 		m.logger.Warn("sign-in refused: callback replayed", zap.String("provider", ls.Provider))
+		m.metrics.signInFailures.WithLabelValues(ls.Provider, "replayed").Inc()
 		return m.renderError(w, r, http.StatusBadRequest, "Sign-in already used",
 			"This sign-in answer was already used. Please sign in again.", ls.ReturnTo)
 	}
@@ -101,6 +104,7 @@ func (m *OIDCAuth) serveCallback(w http.ResponseWriter, r *http.Request) error {
 			return m.startLogin(w, r, ls.Provider, ls.ReturnTo, true)
 		}
 		m.logger.Info("sign-in refused by the provider", zap.String("provider", ls.Provider), zap.String("error", cbErr.Code))
+		m.metrics.signInFailures.WithLabelValues(ls.Provider, "provider_error").Inc()
 		return m.renderCallbackError(w, r, ls, cbErr)
 	}
 	code := q.Get("code")
@@ -113,6 +117,7 @@ func (m *OIDCAuth) serveCallback(w http.ResponseWriter, r *http.Request) error {
 	id, err := p.Exchange(ctx, code, flow.AuthRequest{State: ls.State, Nonce: ls.Nonce, Verifier: ls.Verifier})
 	if err != nil {
 		m.logger.Warn("sign-in failed", zap.String("provider", ls.Provider), zap.Error(err))
+		m.metrics.signInFailures.WithLabelValues(ls.Provider, failureReason(err)).Inc()
 		return m.renderProviderError(w, r, ls.Provider, err, ls.ReturnTo)
 	}
 	claimsJSON, err := m.keptClaims(id)
@@ -143,10 +148,12 @@ func (m *OIDCAuth) serveCallback(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := m.jar.WriteSession(w, r, sess); err != nil {
 		m.logger.Warn("sign-in failed: session too large for cookies", zap.String("provider", ls.Provider), zap.String("sub", id.Subject), zap.Error(err))
+		m.metrics.signInFailures.WithLabelValues(ls.Provider, "session_too_large").Inc()
 		return m.renderError(w, r, http.StatusRequestHeaderFieldsTooLarge, "Sign-in failed",
 			"Your account carries more information than fits in this site's cookies. The site's administrator can keep fewer claims.", "/")
 	}
 	m.logger.Info("signed in", zap.String("provider", ls.Provider), zap.String("sub", id.Subject))
+	m.metrics.signIns.WithLabelValues(ls.Provider).Inc()
 	http.Redirect(w, r, ls.ReturnTo, http.StatusFound)
 	return nil
 }

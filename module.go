@@ -87,6 +87,7 @@ type OIDCAuth struct {
 	exposeAccess bool
 	usedStates   *recentSet
 	refreshes    *refresher
+	metrics      *metrics
 	logoutParams map[string]map[string]string // per provider
 	keepClaims   map[string]bool              // nil: keep every claim
 	maxAge       time.Duration
@@ -164,6 +165,7 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 		m.exposeAccess = m.exposeAccess || t == "access"
 	}
 
+	m.metrics = newMetrics(ctx.GetMetricsRegistry())
 	configs := m.providerConfigs()
 	m.names = sortedNames(configs)
 	m.providers = make(map[string]*flow.Provider, len(configs))
@@ -178,6 +180,7 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 			RedirectURL:  m.RedirectURI,
 			Params:       pc.ClientKwargs,
 			Userinfo:     m.Userinfo,
+			OnFetch:      m.metrics.onFetch(name),
 		})
 		if err != nil {
 			return fmt.Errorf("provider %s: %w", name, err)

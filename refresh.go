@@ -107,6 +107,7 @@ func (m *OIDCAuth) maybeRefresh(w http.ResponseWriter, r *http.Request, sess *co
 		return fresh
 	case errors.Is(err, flow.ErrRefreshRefused) || errors.Is(err, flow.ErrInvalidToken):
 		m.logger.Info("signed out: the provider refused the refresh", zap.String("provider", sess.Provider), zap.String("sub", sess.Subject))
+		m.metrics.signOuts.WithLabelValues(sess.Provider, "refresh_refused").Inc()
 		m.jar.ClearSession(w, r)
 		return nil
 	default:

@@ -28,6 +28,7 @@ func (m *OIDCAuth) serveLogout(w http.ResponseWriter, r *http.Request) error {
 	target := "/"
 	if sess != nil {
 		m.logger.Info("signed out", zap.String("provider", sess.Provider), zap.String("sub", sess.Subject))
+		m.metrics.signOuts.WithLabelValues(sess.Provider, "user").Inc()
 		ctx, cancel := context.WithTimeout(r.Context(), providerTimeout)
 		defer cancel()
 		u, ok, err := m.providers[sess.Provider].EndSessionURL(ctx, sess.IDToken, m.siteRoot, m.logoutParams[sess.Provider])

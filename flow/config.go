@@ -36,6 +36,9 @@ type Config struct {
 	Userinfo     bool              // always fetch userinfo at sign-in and merge it
 	HTTPClient   *http.Client      // nil: one with a 10 s timeout
 	Now          func() time.Time  // nil: time.Now
+	// OnFetch, when set, hears of every metadata ("metadata") and key set
+	// ("jwks") fetch and its outcome, for metrics. It must be quick.
+	OnFetch func(kind string, err error)
 }
 
 // reservedParams are authorization parameters the module always sets itself;

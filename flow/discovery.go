@@ -109,6 +109,7 @@ func (p *Provider) runDiscovery(call *discoveryCall) {
 	ctx, cancel := context.WithTimeout(context.Background(), httpTimeout)
 	defer cancel()
 	res, err := p.fetchMetadata(ctx)
+	p.observe("metadata", err)
 
 	p.mu.Lock()
 	if err != nil {
@@ -228,4 +229,11 @@ func (p *Provider) authStyle(methods []string) oauth2.AuthStyle {
 		return oauth2.AuthStyleInParams
 	}
 	return oauth2.AuthStyleInHeader
+}
+
+// observe reports a fetch to cfg.OnFetch, when set.
+func (p *Provider) observe(kind string, err error) {
+	if p.cfg.OnFetch != nil {
+		p.cfg.OnFetch(kind, err)
+	}
 }

@@ -212,6 +212,7 @@ func (k *keySet) fetch(call *keysCall) {
 	} else if keys, err = parseKeys(body, k.algs); err != nil {
 		err = k.p.newError(ErrUnavailable, err, "signing keys at %s", k.url)
 	}
+	k.p.observe("jwks", err)
 	k.mu.Lock()
 	if err == nil {
 		k.keys = keys
