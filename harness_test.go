@@ -215,3 +215,5 @@ http://127.0.0.1:%d {
 }
 `, port, port, testCookieSecret, testClientID, testClientSecret, metadataURL, options, handlers)
 }
+
+func siteURLOf(port int) string { return fmt.Sprintf("http://127.0.0.1:%d", port) }
