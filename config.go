@@ -172,10 +172,9 @@ func (m *OIDCAuth) checkConfig(src where) error {
 			return fmt.Errorf("post_logout_redirect_uri %q%s must be an absolute http or https URL registered at the provider", m.PostLogoutRedirectURI, src.at("auth"))
 		}
 	}
-	if m.CookieSecret == "" {
-		return fmt.Errorf("cookie_secret is required%s: a long random string, for example the output of `openssl rand -base64 32`", src.at("auth"))
-	}
-	if len(m.CookieSecret) < 16 {
+	// No cookie_secret: Provision generates one and keeps it in Caddy's
+	// storage (secretstore.go), shared by every Caddy on that storage.
+	if m.CookieSecret != "" && len(m.CookieSecret) < 16 {
 		return fmt.Errorf("cookie_secret%s is too short (%d characters): use at least 16 random characters, for example the output of `openssl rand -base64 32`", src.at("auth"), len(m.CookieSecret))
 	}
 	for _, t := range m.ExposeTokens {

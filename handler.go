@@ -32,6 +32,8 @@ func (m *OIDCAuth) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyh
 		return m.serveLogout(w, r)
 	case userPath:
 		return m.serveUser(w, r)
+	case backchannelLogoutPath:
+		return m.serveBackchannelLogout(w, r)
 	}
 
 	sess := m.maybeRefresh(w, r, m.session(r))
@@ -96,12 +98,16 @@ func (m *OIDCAuth) refuse(w http.ResponseWriter, r *http.Request, sess *cookie.S
 // session returns the signed-in user, or nil: a cookie that does not open,
 // has expired or is missing a piece reads as signed out.
 func (m *OIDCAuth) session(r *http.Request) *cookie.Session {
-	sess, err := m.jar.ReadSession(r, time.Now())
+	now := time.Now()
+	sess, err := m.jar.ReadSession(r, now)
 	if err != nil {
 		return nil
 	}
 	if _, ok := m.providers[sess.Provider]; !ok {
 		return nil // a provider removed from the config signs its users out
+	}
+	if m.revoked != nil && m.revoked.isRevoked(sess, now) {
+		return nil // the provider signed this session out (back-channel logout)
 	}
 	return sess
 }

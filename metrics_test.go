@@ -56,9 +56,9 @@ http://127.0.0.1:%d {
 
 	m := scrape()
 	for series, want := range map[string]float64{
-		`oidc_auth_sign_ins_total{provider="default"}`:                                      1,
-		`oidc_auth_sign_in_failures_total{provider="default",reason="invalid_token"}`:       1,
-		`oidc_auth_sign_outs_total{kind="user",provider="default"}`:                         1,
+		`oidc_auth_sign_ins_total{provider="default"}`:                                     1,
+		`oidc_auth_sign_in_failures_total{provider="default",reason="invalid_token"}`:      1,
+		`oidc_auth_sign_outs_total{kind="user",provider="default"}`:                        1,
 		`oidc_auth_provider_fetches_total{kind="metadata",provider="default",result="ok"}`: 1,
 		`oidc_auth_provider_fetches_total{kind="jwks",provider="default",result="ok"}`:     1,
 	} {

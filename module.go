@@ -88,6 +88,8 @@ type OIDCAuth struct {
 	usedStates   *recentSet
 	refreshes    *refresher
 	metrics      *metrics
+	revoked      *revocations                 // back-channel sign-outs, shared through storage
+	logoutJTIs   *jtiStore                    // logout tokens already used
 	logoutParams map[string]map[string]string // per provider
 	keepClaims   map[string]bool              // nil: keep every claim
 	maxAge       time.Duration
@@ -147,6 +149,17 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 	if m.PostLogoutRedirectURI != "" {
 		m.siteRoot = m.PostLogoutRedirectURI
 	}
+
+	// Sign-out everywhere and the generated cookie_secret: shared with
+	// every Caddy on the same storage.
+	storage := caddyStorage(ctx)
+	if m.CookieSecret == "" {
+		if err := m.useStoredCookieSecret(ctx, storage); err != nil {
+			return err
+		}
+	}
+	m.revoked = newRevocations(storage, m.maxAge, m.logger)
+	m.logoutJTIs = newJTIStore(storage, m.maxAge, m.logger)
 
 	codec, err := cookie.NewCodec(m.CookieSecret, m.PreviousCookieSecrets...)
 	if err != nil {

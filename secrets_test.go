@@ -146,7 +146,6 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{func(m *OIDCAuth) { m.RedirectURI = "" }, "redirect_uri is required"},
 		{func(m *OIDCAuth) { m.RedirectURI = "/oauth2callback" }, "absolute http or https URL"},
 		{func(m *OIDCAuth) { m.RedirectURI = "https://example.com/" }, "needs a path of its own"},
-		{func(m *OIDCAuth) { m.CookieSecret = "" }, "cookie_secret is required"},
 		{func(m *OIDCAuth) { m.CookieSecret = "short" }, "too short"},
 		{func(m *OIDCAuth) { m.ClientID = "" }, "default provider has no client_id"},
 		{func(m *OIDCAuth) { m.ServerMetadataURL = "" }, "no server_metadata_url"},
