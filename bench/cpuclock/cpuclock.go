@@ -1,0 +1,10 @@
+// Package cpuclock reads the CPU time this process has used, so benchmarks
+// can report CPU per operation (all threads, garbage collection included)
+// next to wall-clock time.
+package cpuclock
+
+import "time"
+
+// Process returns the user+system CPU time of the whole process so far, and
+// false where the platform offers no such clock.
+func Process() (time.Duration, bool) { return process() }

@@ -1,0 +1,144 @@
+// Command mint makes the session cookies the load test (bench/run.sh) sends.
+//
+// Sign in for real, through the site and the development provider, and
+// print the Cookie header the browser would then send to the site:
+//
+//	go run ./bench/mint -signin http://127.0.0.1:8080/auth/login -user alice
+//
+// (any start URL works: oauth2-proxy's /oauth2/start too). Or print n
+// Cookie headers, one a line, each the session of a distinct user, sealed
+// with the site's cookie_secret the way oidc_auth seals them, taking a real
+// session (from -signin) as the model so that sizes and claims are real:
+//
+//	go run ./bench/mint -from "$cookie" -secret "$cookie_secret" -n 100000
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/caddy-oidc-auth/oidcauth/cookie"
+)
+
+func main() {
+	signin := flag.String("signin", "", "start a sign-in at this URL and print the site's cookies")
+	user := flag.String("user", "alice", "with -signin: who signs in (login_hint)")
+	from := flag.String("from", "", "a Cookie header holding a real session, the model for -n")
+	secret := flag.String("secret", "", "with -n: the site's cookie_secret")
+	n := flag.Int("n", 0, "print this many sessions of distinct users")
+	flag.Parse()
+	var err error
+	switch {
+	case *signin != "":
+		var c string
+		if c, err = signIn(*signin, *user); err == nil {
+			fmt.Println(c)
+		}
+	case *n > 0:
+		out := bufio.NewWriterSize(os.Stdout, 1<<20)
+		if err = mint(out, *from, *secret, *n); err == nil {
+			err = out.Flush()
+		}
+	default:
+		err = errors.New("give -signin URL, or -from, -secret and -n")
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "mint:", err)
+		os.Exit(1)
+	}
+}
+
+// signIn follows the sign-in from start, naming user at the provider's
+// /authorize, and returns the Cookie header for start's site afterwards.
+func signIn(start, user string) (string, error) {
+	site, err := url.Parse(start)
+	if err != nil {
+		return "", err
+	}
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{
+		Jar:     jar,
+		Timeout: 20 * time.Second,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) > 10 {
+				return errors.New("too many redirects")
+			}
+			if strings.HasSuffix(req.URL.Path, "/authorize") {
+				q := req.URL.Query()
+				q.Set("login_hint", user)
+				req.URL.RawQuery = q.Encode()
+			}
+			return nil
+		},
+	}
+	req, _ := http.NewRequest(http.MethodGet, start, nil)
+	req.Header.Set("Accept", "text/html")
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusNotFound {
+		return "", fmt.Errorf("sign-in ended on %s with %s", resp.Request.URL, resp.Status)
+	}
+	var parts []string
+	for _, c := range jar.Cookies(&url.URL{Scheme: site.Scheme, Host: site.Host, Path: "/"}) {
+		parts = append(parts, c.Name+"="+c.Value)
+	}
+	if len(parts) == 0 {
+		return "", errors.New("signed in, but the site set no cookie")
+	}
+	return strings.Join(parts, "; "), nil
+}
+
+// mint writes n Cookie headers, one a line, of sessions modelled on the one
+// in model: same claims and tokens, but a distinct sub, email and name each.
+func mint(out io.Writer, model, secret string, n int) error {
+	codec, err := cookie.NewCodec(secret)
+	if err != nil {
+		return err
+	}
+	jar := cookie.NewJar(cookie.JarConfig{Codec: codec, CacheSize: -1})
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set("Cookie", model)
+	base, err := jar.ReadSession(r, time.Now())
+	if err != nil {
+		return fmt.Errorf("-from does not hold a session this -secret opens: %w", err)
+	}
+	claims := map[string]any{}
+	if err := json.Unmarshal(base.Claims, &claims); err != nil {
+		return fmt.Errorf("the model session's claims: %w", err)
+	}
+	for i := range n {
+		id := fmt.Sprintf("user%06d", i)
+		claims["sub"], claims["email"], claims["name"] = id, id+"@example.com", "User "+id
+		s := *base
+		s.Subject = id
+		if s.Claims, err = json.Marshal(claims); err != nil {
+			return err
+		}
+		w := httptest.NewRecorder()
+		if err := jar.WriteSession(w, nil, &s); err != nil {
+			return err
+		}
+		var parts []string
+		for _, c := range w.Result().Cookies() {
+			parts = append(parts, c.Name+"="+c.Value)
+		}
+		if _, err := fmt.Fprintln(out, strings.Join(parts, "; ")); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caddy-oidc-auth/oidcauth/cookie"
+)
+
+const testSecret = "mint-test-secret-0123456789abcdef"
+
+func testJar(t *testing.T) *cookie.Jar {
+	codec, err := cookie.NewCodec(testSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cookie.NewJar(cookie.JarConfig{Codec: codec, CacheSize: -1})
+}
+
+// modelCookie is the Cookie header of a session as oidc_auth would set it.
+func modelCookie(t *testing.T) string {
+	w := httptest.NewRecorder()
+	s := &cookie.Session{Provider: "default", Subject: "alice", IDToken: "header.payload.signature",
+		Claims: []byte(`{"sub":"alice","email":"alice@example.com","name":"Alice","iss":"http://127.0.0.1:5556"}`)}
+	if err := testJar(t).WriteSession(w, nil, s); err != nil {
+		t.Fatal(err)
+	}
+	var parts []string
+	for _, c := range w.Result().Cookies() {
+		parts = append(parts, c.Name+"="+c.Value)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func TestMintedCookiesOpenAsDistinctUsers(t *testing.T) {
+	var out bytes.Buffer
+	if err := mint(&out, modelCookie(t), testSecret, 3); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("got %d lines, want 3", len(lines))
+	}
+	jar := testJar(t)
+	for i, line := range lines {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Cookie", line)
+		s, err := jar.ReadSession(r, time.Now())
+		if err != nil {
+			t.Fatalf("line %d does not open: %v", i, err)
+		}
+		want := []string{"user000000", "user000001", "user000002"}[i]
+		if s.Subject != want || s.ClaimMap()["email"] != want+"@example.com" || s.ClaimMap()["iss"] != "http://127.0.0.1:5556" {
+			t.Errorf("line %d: sub %q, claims %s", i, s.Subject, s.Claims)
+		}
+		if s.IDToken != "header.payload.signature" || s.Provider != "default" {
+			t.Errorf("line %d: the model's tokens and provider were not kept", i)
+		}
+	}
+}
+
+func TestMintRefusesAModelItCannotOpen(t *testing.T) {
+	if err := mint(&bytes.Buffer{}, modelCookie(t), "another secret", 1); err == nil {
+		t.Error("a model sealed with another secret was accepted")
+	}
+	if err := mint(&bytes.Buffer{}, "theme=dark", testSecret, 1); err == nil {
+		t.Error("a Cookie header without a session was accepted")
+	}
+}

@@ -1,0 +1,63 @@
+// Command provider runs the project's development OpenID provider for the
+// load test (bench/run.sh): on 127.0.0.1 only, one client, and sign-in by
+// login_hint with no form, so scripts can sign in as anyone.
+//
+//	go run ./bench/provider -addr 127.0.0.1:5556 -client bench -secret bench-secret
+//
+// It prints the server_metadata_url, then serves until interrupted, and
+// prints how many requests reached each endpoint when it stops (showing that
+// discovery and keys were fetched once however many sign-ins there were).
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/caddy-oidc-auth/oidcauth/devprovider"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:0", "listen address (loopback only)")
+	client := flag.String("client", "bench", "client_id of the one registered client")
+	secret := flag.String("secret", "bench-secret", "its client_secret")
+	flag.Parse()
+	if err := run(*addr, *client, *secret); err != nil {
+		fmt.Fprintln(os.Stderr, "provider:", err)
+		os.Exit(1)
+	}
+}
+
+func run(addr, client, secret string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("-addr %s: only loopback addresses, this provider signs in anyone", addr)
+	}
+	p, err := devprovider.New(devprovider.Config{
+		Addr:           addr,
+		Users:          devprovider.DemoUsers(),
+		Clients:        []devprovider.Client{{ID: client, Secret: secret}},
+		TrustLoginHint: true,
+		AnyUser:        true,
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := p.Start(); err != nil {
+		return err
+	}
+	fmt.Println(p.MetadataURL())
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	<-stop
+	c := p.Counts()
+	fmt.Fprintf(os.Stderr, "provider requests: discovery=%d jwks=%d authorize=%d token=%d userinfo=%d\n",
+		c.Discovery, c.JWKS, c.Authorize, c.Token, c.Userinfo)
+	return p.Close()
+}

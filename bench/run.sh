@@ -1,0 +1,307 @@
+#!/usr/bin/env bash
+# Side-by-side load test: the same 1 KiB static page served by one Caddy
+# process on two ports, plain and behind oidc_auth (and behind oauth2-proxy
+# through forward_auth, when oauth2-proxy is on PATH), measured with wrk in
+# interleaved rounds (A B A B ...), so both see the same machine at the same
+# time.
+#
+#   bench/run.sh [-m single|many|all] [-d SECONDS] [-r ROUNDS] [-t THREADS]
+#                [-c CONNECTIONS] [-u USERS] [-N REQUESTS] [-o OUTDIR] [-P]
+#
+# single  every request carries one signed-in user's real cookie (from a
+#         sign-in through the development provider); the plain port gets the
+#         very same request.
+# many    every request carries the next of USERS (default 100,000) distinct
+#         users' sessions (bench/many.lua), on both ports; the protected
+#         port is then kept busy until it has served REQUESTS (default
+#         1,000,000) of them, and Caddy's RSS is compared with its idle RSS.
+# -P      also take a 5 s CPU profile of Caddy during the first protected run,
+#         and a heap profile after the many mode (through Caddy's admin API on
+#         a loopback port).
+# CADDY=path runs that Caddy binary (with oidc_auth) instead of build/caddy.
+#
+# Each run prints wrk's req/s, p50 and p99, and the CPU time Caddy (and
+# oauth2-proxy) spent per request, read from /proc: on a shared machine
+# req/s swing with the neighbours' load, CPU per request much less.
+#
+# Everything listens on 127.0.0.1; every process started here is stopped on
+# exit. On a fresh machine it installs wrk (apt-get) and builds build/caddy
+# (.ci/build-caddy.sh) when they are missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:$(go env GOPATH)/bin"
+
+MODE=all DUR=10 ROUNDS=3 THREADS=2 CONNS=32 USERS=100000 TOTAL=1000000 OUT="" PROFILE=0
+MAX_EXTRA=240 # seconds the many mode may add to reach TOTAL protected requests
+while getopts "m:d:r:t:c:u:N:o:Ph" opt; do
+	case $opt in
+	m) MODE=$OPTARG ;; d) DUR=$OPTARG ;; r) ROUNDS=$OPTARG ;; t) THREADS=$OPTARG ;;
+	c) CONNS=$OPTARG ;; u) USERS=$OPTARG ;; N) TOTAL=$OPTARG ;; o) OUT=$OPTARG ;; P) PROFILE=1 ;;
+	*) sed -n '2,30p' "$0"; exit 2 ;;
+	esac
+done
+case $MODE in single | many | all) ;; *) echo "-m must be single, many or all" >&2; exit 2 ;; esac
+
+# --- tools --------------------------------------------------------------
+if ! command -v wrk >/dev/null; then
+	echo "installing wrk"
+	SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+	$SUDO apt-get update -qq && $SUDO apt-get install -y -qq wrk
+fi
+# CADDY=path runs another Caddy build (one with oidc_auth) instead.
+CADDY=${CADDY:-build/caddy}
+[ -x "$CADDY" ] || [ "$CADDY" != build/caddy ] || .ci/build-caddy.sh
+WORK=$(mktemp -d /tmp/oidc-bench.XXXXXX)
+OUT=${OUT:-$WORK}
+mkdir -p "$OUT"
+go build -o "$WORK/provider" ./bench/provider
+go build -o "$WORK/mint" ./bench/mint
+
+PIDS=()
+cleanup() {
+	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+	for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+	[ "$OUT" = "$WORK" ] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+read -r P_PLAIN P_PROT P_FA P_O2P P_IDP P_IDP2 P_ADMIN < <(python3 -c '
+import socket
+ss = [socket.socket() for _ in range(7)]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in ss])')
+
+wait_http() { # url: until it answers at all, at most 10 s
+	for _ in $(seq 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done
+	echo "no answer from $1" >&2; return 1
+}
+
+# --- the provider, the page, Caddy ---------------------------------------
+SECRET="bench-cookie-secret-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+"$WORK/provider" -addr "127.0.0.1:$P_IDP" -client bench -secret bench-secret >"$WORK/provider.out" 2>"$WORK/provider.log" &
+IDP=$!
+PIDS+=($IDP)
+wait_http "http://127.0.0.1:$P_IDP/ready" # any answer; a 404 is not counted
+METADATA=$(head -1 "$WORK/provider.out")
+
+mkdir -p "$WORK/www"
+python3 - "$WORK/www/page.html" <<'PY'
+import sys
+head = "<!doctype html><title>bench</title><p>"
+tail = "</p>\n"
+open(sys.argv[1], "w").write(head + "x" * (1024 - len(head) - len(tail)) + tail)
+PY
+
+O2P=""
+if command -v oauth2-proxy >/dev/null; then
+	O2P=$(command -v oauth2-proxy)
+	# A provider of its own, so that the first one's counts are oidc_auth's.
+	"$WORK/provider" -addr "127.0.0.1:$P_IDP2" -client bench -secret bench-secret >"$WORK/provider2.out" 2>/dev/null &
+	PIDS+=($!)
+	wait_http "http://127.0.0.1:$P_IDP2/ready"
+	oauth2-proxy --http-address="127.0.0.1:$P_O2P" --provider=oidc \
+		--oidc-issuer-url="$(head -1 "$WORK/provider2.out" | sed 's|/.well-known/openid-configuration$||')" \
+		--client-id=bench --client-secret=bench-secret --code-challenge-method=S256 \
+		--redirect-url="http://127.0.0.1:$P_FA/oauth2/callback" \
+		--cookie-secret="$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" --cookie-secure=false \
+		--email-domain='*' --upstream=static://202 --reverse-proxy --set-xauthrequest \
+		--skip-provider-button --request-logging=false --auth-logging=false \
+		>"$WORK/oauth2-proxy.log" 2>&1 &
+	O2P_PID=$!
+	PIDS+=($O2P_PID)
+	wait_http "http://127.0.0.1:$P_O2P/ping"
+else
+	echo "oauth2-proxy is not on PATH: no forward_auth comparison (go install github.com/oauth2-proxy/oauth2-proxy/v7@v7.15.6 adds it)"
+fi
+
+{
+	cat <<EOF
+{
+	admin 127.0.0.1:$P_ADMIN
+	auto_https off
+	persist_config off
+	servers {
+		protocols h1
+	}
+}
+http://127.0.0.1:$P_PLAIN {
+	bind 127.0.0.1
+	root * $WORK/www
+	file_server
+}
+http://127.0.0.1:$P_PROT {
+	bind 127.0.0.1
+	oidc_auth {
+		redirect_uri http://127.0.0.1:$P_PROT/oauth2callback
+		cookie_secret $SECRET
+		client_id bench
+		client_secret bench-secret
+		server_metadata_url $METADATA
+	}
+	root * $WORK/www
+	file_server
+}
+EOF
+	[ -z "$O2P" ] || cat <<EOF
+http://127.0.0.1:$P_FA {
+	bind 127.0.0.1
+	handle /oauth2/* {
+		reverse_proxy 127.0.0.1:$P_O2P
+	}
+	handle {
+		forward_auth 127.0.0.1:$P_O2P {
+			uri /oauth2/auth
+			copy_headers X-Auth-Request-Email
+		}
+		root * $WORK/www
+		file_server
+	}
+}
+EOF
+} >"$WORK/Caddyfile"
+"$CADDY" run --config "$WORK/Caddyfile" --adapter caddyfile >"$WORK/caddy.log" 2>&1 &
+CADDY_PID=$!
+PIDS+=($CADDY_PID)
+wait_http "http://127.0.0.1:$P_PLAIN/page.html"
+
+PLAIN=http://127.0.0.1:$P_PLAIN/page.html
+PROT=http://127.0.0.1:$P_PROT/page.html
+FA=http://127.0.0.1:$P_FA/page.html
+COOKIE=$("$WORK/mint" -signin "http://127.0.0.1:$P_PROT/auth/login?return_to=/page.html" -user alice)
+
+expect() { # want url [curl args]: the status code must be want
+	local want=$1 url=$2 got
+	shift 2
+	got=$(curl -s -o /dev/null -w '%{http_code}' "$@" "$url")
+	[ "$got" = "$want" ] || { echo "GET $url: $got, want $want" >&2; exit 1; }
+}
+expect 200 "$PROT" -H "Cookie: $COOKIE"
+expect 401 "$PROT" -H "Accept: application/json"
+expect 200 "$PLAIN" -H "Cookie: $COOKIE"
+if [ -n "$O2P" ]; then
+	O2P_COOKIE=$("$WORK/mint" -signin "http://127.0.0.1:$P_FA/oauth2/start?rd=/page.html" -user alice)
+	expect 200 "$FA" -H "Cookie: $O2P_COOKIE"
+	expect 401 "$FA" -H "Accept: application/json"
+fi
+echo "Cookie header: oidc_auth ${#COOKIE} bytes$([ -z "$O2P" ] || echo ", oauth2-proxy ${#O2P_COOKIE} bytes")"
+
+# --- measuring -----------------------------------------------------------
+rss() { awk '/^VmRSS/ {printf "%.1f", $2/1024}' "/proc/$CADDY_PID/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user+system, in clock ticks
+TICK=$(getconf CLK_TCK)
+to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'; }
+
+# run LABEL SECONDS WRK-ARGS...: one wrk run; appends
+# "label rps p50ms p99ms requests caddy-cpu-us/req" to $OUT/results.txt.
+run() {
+	local label=$1 secs=$2 out t0 t1
+	out="$OUT/wrk-$label-$(date +%H%M%S)-$RANDOM.txt"
+	shift 2
+	local o0=0 o1=0
+	t0=$(cpu_ticks "$CADDY_PID")
+	[ -z "$O2P" ] || o0=$(cpu_ticks "$O2P_PID")
+	wrk -t"$THREADS" -c"$CONNS" -d"${secs}s" --latency "$@" >"$out" 2>&1
+	t1=$(cpu_ticks "$CADDY_PID")
+	[ -z "$O2P" ] || o1=$(cpu_ticks "$O2P_PID")
+	if grep -q "Non-2xx" "$out" || ! grep -q "Requests/sec" "$out"; then
+		echo "wrk $label: failed or got errors:" >&2; cat "$out" >&2; exit 1
+	fi
+	local rps p50 p99 reqs
+	rps=$(awk '/Requests\/sec/ {print $2}' "$out")
+	p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
+	p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
+	reqs=$(awk '/requests in/ {print $1}' "$out")
+	local cpu=$(awk -v a="$t0" -v b="$t1" -v n="$reqs" -v hz="$TICK" 'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / n }')
+	local other=""
+	[ "$o1" = "$o0" ] || other=$(awk -v a="$o0" -v b="$o1" -v n="$reqs" -v hz="$TICK" 'BEGIN { printf " + oauth2-proxy %.1f µs", (b - a) / hz * 1e6 / n }')
+	printf "%-16s %10.0f req/s  p50 %7.3f ms  p99 %7.3f ms  %9d requests  caddy %6.1f µs CPU/req%s\n" \
+		"$label" "$rps" "$p50" "$p99" "$reqs" "$cpu" "$other"
+	echo "$label $rps $p50 $p99 $reqs $cpu" >>"$OUT/results.txt"
+}
+
+# summary A B: per-round ratios of B to A (req/s, p99) and their medians.
+summary() {
+	awk -v a="$1" -v b="$2" '
+	function median(x, n,   i, j, t) {
+		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (x[j] < x[i]) { t = x[i]; x[i] = x[j]; x[j] = t }
+		return n % 2 ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2
+	}
+	$1 == a { ra[++na] = $2; pa[na] = $4; ca[na] = $6 }
+	$1 == b { rb[++nb] = $2; pb[nb] = $4; cb[nb] = $6 }
+	END {
+		for (i = 1; i <= nb && i <= na; i++) { r[i] = rb[i] / ra[i]; p[i] = pb[i] / pa[i]; c[i] = cb[i] - ca[i]
+			printf "  round %d: %s/%s req/s %.3f, p99 %.3f, %+.1f µs Caddy CPU per request\n", i, b, a, r[i], p[i], c[i] }
+		printf "  median: req/s ratio %.3f, p99 ratio %.3f, %+.1f µs Caddy CPU per request\n", median(r, i - 1), median(p, i - 1), median(c, i - 1)
+	}' "$OUT/results.txt"
+}
+
+profile() { # a CPU profile of Caddy while the next run goes on
+	[ "$PROFILE" = 1 ] || return 0
+	(sleep 1; curl -s -o "$OUT/caddy-cpu.pprof" "http://127.0.0.1:$P_ADMIN/debug/pprof/profile?seconds=5") &
+	PROFILER=$!
+}
+
+echo "machine: $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$THREADS -c$CONNS, ${DUR}s runs, $ROUNDS rounds"
+IDLE0=$(rss)
+echo "caddy idle RSS: $IDLE0 MB"
+
+if [ "$MODE" != many ]; then
+	echo "== single: one signed-in user's cookie on every request"
+	run warmup-plain 2 -H "Cookie: $COOKIE" "$PLAIN" >/dev/null
+	run warmup-prot 2 -H "Cookie: $COOKIE" "$PROT" >/dev/null
+	[ -z "$O2P" ] || run warmup-fa 2 -H "Cookie: $O2P_COOKIE" "$FA" >/dev/null
+	for i in $(seq "$ROUNDS"); do
+		run plain "$DUR" -H "Cookie: $COOKIE" "$PLAIN"
+		[ "$i" != 1 ] || profile
+		run oidc_auth "$DUR" -H "Cookie: $COOKIE" "$PROT"
+		[ -z "$O2P" ] || run forward_auth "$DUR" -H "Cookie: $O2P_COOKIE" "$FA"
+	done
+	summary plain oidc_auth
+	[ -z "$O2P" ] || summary plain forward_auth
+	echo "caddy RSS: $(rss) MB"
+	[ -z "${PROFILER:-}" ] || wait "$PROFILER" || true
+	if [ -s "$OUT/caddy-cpu.pprof" ]; then
+		echo "== where Caddy's CPU goes serving the protected page (5 s profile, top 25 cumulative)"
+		go tool pprof -top -cum -nodecount=25 "$CADDY" "$OUT/caddy-cpu.pprof" 2>/dev/null | sed -n '4,40p'
+		echo "== oidc_auth's own part (the page it passes to, file_server, left out)"
+		go tool pprof -top -cum -focus=oidcauth -ignore=fileserver -nodecount=40 "$CADDY" "$OUT/caddy-cpu.pprof" 2>/dev/null |
+			grep -E 'oidcauth|Builder|mallocgc$|newstack' | head -12
+	fi
+fi
+
+if [ "$MODE" != single ]; then
+	echo "== many: $USERS distinct users' cookies, cycling"
+	"$WORK/mint" -from "$COOKIE" -secret "$SECRET" -n "$USERS" >"$WORK/cookies.txt"
+	expect 200 "$PROT" -H "Cookie: $(sed -n "$((USERS / 2 + 1))p" "$WORK/cookies.txt")"
+	IDLE=$(rss)
+	echo "caddy RSS before: $IDLE MB"
+	for i in $(seq "$ROUNDS"); do
+		run many-plain "$DUR" -s bench/many.lua "$PLAIN" -- "$WORK/cookies.txt"
+		run many-oidc_auth "$DUR" -s bench/many.lua "$PROT" -- "$WORK/cookies.txt"
+	done
+	summary many-plain many-oidc_auth
+	served() { awk '$1 == "many-oidc_auth" || $1 == "many-extra" {n += $5} END {print n + 0}' "$OUT/results.txt"; }
+	deadline=$((SECONDS + MAX_EXTRA))
+	while [ "$(served)" -lt "$TOTAL" ] && [ $SECONDS -lt $deadline ]; do
+		run many-extra "$DUR" -s bench/many.lua "$PROT" -- "$WORK/cookies.txt"
+	done
+	echo "protected requests with distinct users' cookies: $(served)"
+	AFTER=$(rss)
+	sleep 5
+	if [ "$PROFILE" = 1 ]; then
+		curl -s -o "$OUT/caddy-heap.pprof" "http://127.0.0.1:$P_ADMIN/debug/pprof/heap"
+		curl -s "http://127.0.0.1:$P_ADMIN/debug/vars" | python3 -c '
+import json, sys
+m = json.load(sys.stdin)["memstats"]
+print("go memstats (MB): " + ", ".join("%s %.1f" % (k, m[k] / 2**20) for k in ("HeapAlloc", "HeapInuse", "HeapIdle", "HeapReleased", "StackInuse", "Sys")) + ", NumGC %d" % m["NumGC"])'
+		echo "== live heap by allocation site (top 12, inuse_space)"
+		go tool pprof -top -sample_index=inuse_space -nodecount=12 "$CADDY" "$OUT/caddy-heap.pprof" 2>/dev/null | sed -n '5,20p'
+	fi
+	delta() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%+.1f", a - b}'; }
+	echo "caddy RSS: idle at start $IDLE0 MB, before this mode $IDLE MB, right after $AFTER MB ($(delta "$AFTER" "$IDLE0") MB from idle), 5 s later $(rss) MB"
+fi
+
+kill "$IDP" && wait "$IDP" || true
+echo "oidc_auth's $(cat "$WORK/provider.log")"
+echo "raw wrk output and results.txt: $OUT"
