@@ -75,11 +75,29 @@ func parseCount(s string) (int, bool) {
 // whitespace. It reports whether anything was removed; when nothing was, h
 // comes back as it was, without allocating.
 func stripCookies(h string, ours func(name string) bool) (string, bool) {
-	if !anyCookie(h, ours) {
+	// First pass: is anything ours, and how much is kept?
+	found, keep := false, 0
+	for rest := h; rest != ""; {
+		seg := rest
+		if i := strings.IndexByte(rest, ';'); i >= 0 {
+			seg, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = ""
+		}
+		if name, _, _ := strings.Cut(seg, "="); ours(trimOWS(name)) {
+			found = true
+		} else {
+			keep += len(seg) + 1
+		}
+	}
+	if !found {
 		return h, false
 	}
+	if keep == 0 {
+		return "", true
+	}
 	var b strings.Builder
-	b.Grow(len(h))
+	b.Grow(keep)
 	for rest := h; ; {
 		seg := rest
 		i := strings.IndexByte(rest, ';')

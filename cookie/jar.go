@@ -25,7 +25,7 @@ const (
 	// headers (1 MiB). Proxies in front may allow less (nginx: 8 KiB a line
 	// by default).
 	DefaultMaxSessionBytes = 16 << 10
-	DefaultCacheSize       = 10000
+	DefaultCacheSize       = 4096
 )
 
 // JarConfig configures a Jar. Only Codec is required.
@@ -34,7 +34,7 @@ type JarConfig struct {
 	Name      string        // base cookie name, default "oidc_auth"
 	Secure    bool          // add Secure
 	MaxAge    time.Duration // default session lifetime, 30 days
-	CacheSize int           // opened-session cache entries; 0 → 10000, <0 → no cache
+	CacheSize int           // opened-session cache entries; 0 → DefaultCacheSize (4096), <0 → no cache
 	// MaxSessionBytes is the most Cookie-header bytes a session may take,
 	// as SessionSize counts them; 0 → DefaultMaxSessionBytes.
 	MaxSessionBytes int

@@ -13,8 +13,8 @@ func TestNewJarDefaults(t *testing.T) {
 	if j.name != "oidc_auth" || j.maxAge != 30*24*time.Hour || j.MaxSessionBytes() != 16<<10 {
 		t.Fatalf("defaults: name %q, max age %v, budget %d", j.name, j.maxAge, j.MaxSessionBytes())
 	}
-	if j.cache == nil || j.cache.generation != 5000 {
-		t.Fatal("the default cache is not 10000 entries")
+	if j.cache == nil || j.cache.generation != DefaultCacheSize/2 {
+		t.Fatalf("the default cache is not %d entries", DefaultCacheSize)
 	}
 	if testJar(t, JarConfig{CacheSize: -1}).cache != nil {
 		t.Fatal("CacheSize < 0 still caches")

@@ -130,6 +130,11 @@ func (j *Jar) ReadSession(r *http.Request, now time.Time) (*Session, error) {
 		return nil, ErrInvalid
 	}
 	if j.cache != nil {
+		if count == 1 {
+			// A copy, not a substring: the cache must not keep the
+			// request's whole Cookie header alive.
+			sealed = strings.Clone(sealed)
+		}
 		// The key shares the value's memory.
 		j.cache.put(sealed[:len(first)], &cacheEntry{value: sealed, session: s, expires: s.Expires})
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"time"
+	"unsafe"
 )
 
 // The payloads inside sealed cookies use a small binary encoding instead of
@@ -49,7 +50,15 @@ type reader struct {
 	err error
 }
 
-func newReader(b []byte) *reader { return &reader{b: b, s: string(b)} }
+// newReader reads b, which the reader's caller owns from then on: the
+// strings it returns share b's memory instead of a copy (a cached session
+// then holds its payload once, not twice), so b must never change again.
+func newReader(b []byte) *reader {
+	if len(b) == 0 {
+		return &reader{b: b}
+	}
+	return &reader{b: b, s: unsafe.String(&b[0], len(b))}
+}
 
 func (r *reader) fail() { r.err, r.off = errMalformed, len(r.b) }
 
