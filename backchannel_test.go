@@ -297,17 +297,7 @@ func TestBackchannelLogoutRefusesInvalidTokens(t *testing.T) {
 
 func TestBackchannelLogoutFindsTheProviderThatSignedIt(t *testing.T) {
 	one, two := startProvider(t), startProvider(t)
-	site := startOwnSite(t, fmt.Sprintf(`cookie_secret %s
-		provider one {
-			client_id %s
-			client_secret %s
-			server_metadata_url %s
-		}
-		provider two {
-			client_id %s
-			client_secret %s
-			server_metadata_url %s
-		}`, testCookieSecret, testClientID, testClientSecret, one.MetadataURL(), testClientID, testClientSecret, two.MetadataURL()))
+	site := startOwnSite(t, twoProviders(one, two))
 	signIn := func(provider string) *browser {
 		b := newBrowser(t, "alice")
 		status, body := b.get(site.url + loginPath + "?provider=" + provider)

@@ -155,9 +155,7 @@ func (f *benchFixture) prepareCallback(tb testing.TB, user string, live bool) *h
 		tb.Fatalf("login: %d %v", rec.Code, err)
 	}
 	authz, _ := url.Parse(rec.Header().Get("Location"))
-	q := authz.Query()
-	q.Set("login_hint", user)
-	authz.RawQuery = q.Encode()
+	authz = withLoginHint(authz, user)
 	resp, err := f.tr.RoundTrip(httptest.NewRequest(http.MethodGet, authz.String(), nil))
 	if err != nil || resp.StatusCode != http.StatusFound {
 		tb.Fatalf("authorize: %v %v", resp.Status, err)
@@ -431,9 +429,7 @@ func benchSignIn(siteURL, user string) error {
 			return err
 		}
 		if strings.HasSuffix(u.Path, "/authorize") {
-			q := u.Query()
-			q.Set("login_hint", user)
-			u.RawQuery = q.Encode()
+			u = withLoginHint(u, user)
 		}
 		resp, err := c.Get(u.String())
 		if err != nil {

@@ -104,9 +104,7 @@ func newBrowser(t testing.TB, user string) *browser {
 				return fmt.Errorf("redirect loop: %v", b.trail)
 			}
 			if strings.HasSuffix(req.URL.Path, "/authorize") && b.user != "" {
-				q := req.URL.Query()
-				q.Set("login_hint", b.user)
-				req.URL.RawQuery = q.Encode()
+				req.URL = withLoginHint(req.URL, b.user)
 			}
 			b.trail = append(b.trail, req.URL.String())
 			return nil
@@ -175,9 +173,7 @@ func callbackResponse(t testing.TB, siteURL, user string) *http.Response {
 	for i := 0; i < 5; i++ {
 		u, _ := url.Parse(next)
 		if strings.HasSuffix(u.Path, "/authorize") {
-			q := u.Query()
-			q.Set("login_hint", user)
-			u.RawQuery = q.Encode()
+			u = withLoginHint(u, user)
 		}
 		resp, err := c.Get(u.String())
 		if err != nil {
@@ -217,3 +213,29 @@ http://127.0.0.1:%d {
 }
 
 func siteURLOf(port int) string { return fmt.Sprintf("http://127.0.0.1:%d", port) }
+
+// withLoginHint is the authorization URL u asking the test provider (with
+// TrustLoginHint) to sign user in at once, without its form.
+func withLoginHint(u *url.URL, user string) *url.URL {
+	c := *u
+	q := c.Query()
+	q.Set("login_hint", user)
+	c.RawQuery = q.Encode()
+	return &c
+}
+
+// twoProviders is the oidc_auth configuration of a site with the named
+// providers one and two, both knowing the test client.
+func twoProviders(one, two *devprovider.Provider) string {
+	return fmt.Sprintf(`cookie_secret %s
+		provider one {
+			client_id %s
+			client_secret %s
+			server_metadata_url %s
+		}
+		provider two {
+			client_id %s
+			client_secret %s
+			server_metadata_url %s
+		}`, testCookieSecret, testClientID, testClientSecret, one.MetadataURL(), testClientID, testClientSecret, two.MetadataURL())
+}

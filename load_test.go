@@ -152,9 +152,7 @@ func loadSignIn(client *http.Client, siteURL, user string) (string, error) {
 	if resp.StatusCode != http.StatusFound || loginCookie == nil || err != nil {
 		return "", fmt.Errorf("/auth/login answered %d", resp.StatusCode)
 	}
-	q := auth.Query()
-	q.Set("login_hint", user)
-	auth.RawQuery = q.Encode()
+	auth = withLoginHint(auth, user)
 	resp, err = client.Get(auth.String())
 	if err != nil {
 		return "", err

@@ -127,18 +127,7 @@ func TestCodeDeliveredWithAnotherProvidersStateIsRefused(t *testing.T) {
 	one, two := startProvider(t), startProvider(t)
 	port := freePort(t)
 	siteURL := fmt.Sprintf("http://127.0.0.1:%d", port)
-	startCaddy(t, attackSiteConfig(port, fmt.Sprintf(`cookie_secret %s
-		provider one {
-			client_id %s
-			client_secret %s
-			server_metadata_url %s
-		}
-		provider two {
-			client_id %s
-			client_secret %s
-			server_metadata_url %s
-		}`, testCookieSecret, testClientID, testClientSecret, one.MetadataURL(),
-		testClientID, testClientSecret, two.MetadataURL())))
+	startCaddy(t, attackSiteConfig(port, twoProviders(one, two)))
 
 	// The browser started at provider one and got a code from it; a sign-in
 	// at provider two was started too (by the browser or an attacker).

@@ -67,10 +67,7 @@ func loginStartFrom(t testing.TB, resp *http.Response) loginStart {
 // browser back to, with its code and state.
 func authorizeAs(t testing.TB, ls loginStart, user string) *url.URL {
 	t.Helper()
-	u := *ls.authorize
-	q := u.Query()
-	q.Set("login_hint", user)
-	u.RawQuery = q.Encode()
+	u := withLoginHint(ls.authorize, user)
 	resp, err := noRedirect(nil).Get(u.String())
 	if err != nil {
 		t.Fatal(err)

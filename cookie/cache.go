@@ -1,6 +1,7 @@
 package cookie
 
 import (
+	"hash/maphash"
 	"sync"
 	"time"
 )
@@ -22,7 +23,17 @@ type sessionCache struct {
 	maxBytes   int // bytes per map, counted as cacheEntry.size
 	young, old map[string]*cacheEntry
 	youngBytes int
+
+	// The doorkeeper admits a session on its second sighting: one-off
+	// cookies (a crawler, many users cycling) then cost no copy, no entry
+	// and no eviction of sessions that do come back. Each slot holds the
+	// hash of the last cookie that landed there.
+	seed maphash.Seed
+	seen []uint64
 }
+
+// doorSlots is the doorkeeper's size: 256 KiB of hashes.
+const doorSlots = 1 << 15
 
 // cacheMaxBytes bounds the memory the cached sessions hold, about.
 const cacheMaxBytes = 64 << 20
@@ -44,7 +55,23 @@ func newSessionCache(size int) *sessionCache {
 		generation: max(size/2, 1),
 		maxBytes:   cacheMaxBytes / 2,
 		young:      make(map[string]*cacheEntry),
+		seed:       maphash.MakeSeed(),
+		seen:       make([]uint64, doorSlots),
 	}
+}
+
+// admit reports whether key was seen before (so it is worth caching), and
+// remembers it for next time.
+func (c *sessionCache) admit(key string) bool {
+	h := maphash.String(c.seed, key)
+	slot := &c.seen[h%doorSlots]
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if *slot == h {
+		return true
+	}
+	*slot = h
+	return false
 }
 
 // get returns the entry whose first piece is key, or nil.

@@ -1,9 +1,12 @@
 package cookie
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestCacheStaysBounded(t *testing.T) {
@@ -77,5 +80,45 @@ func TestCacheBoundsMemory(t *testing.T) {
 	}
 	if c.get("9999") == nil {
 		t.Fatal("the newest entry is gone")
+	}
+}
+
+func TestDoorkeeperAdmitsOnTheSecondSighting(t *testing.T) {
+	c := newSessionCache(16)
+	if c.admit("cookie-a") {
+		t.Fatal("admitted on the first sighting")
+	}
+	if !c.admit("cookie-a") {
+		t.Fatal("not admitted on the second sighting")
+	}
+	admitted := 0
+	for i := range 100000 {
+		if c.admit("one-off-" + strconv.Itoa(i)) {
+			admitted++
+		}
+	}
+	if admitted > 10 {
+		t.Errorf("%d of 100000 one-off cookies admitted", admitted)
+	}
+}
+
+func TestOneOffCookiesAreNotCached(t *testing.T) {
+	j := NewJar(JarConfig{Codec: testCodec(t, "a secret of the doorkeeper test")})
+	rec := httptest.NewRecorder()
+	if err := j.WriteSession(rec, httptest.NewRequest("GET", "/", nil), testSession("alice", []byte(`{"sub":"alice"}`))); err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "/", nil)
+	for _, sc := range rec.Header().Values("Set-Cookie") {
+		c, _ := http.ParseSetCookie(sc)
+		r.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	for i, want := range []int{0, 1, 1} {
+		if _, err := j.ReadSession(r, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if got := j.cache.len(); got != want {
+			t.Errorf("after read %d: %d cached, want %d", i+1, got, want)
+		}
 	}
 }

@@ -129,7 +129,7 @@ func (j *Jar) ReadSession(r *http.Request, now time.Time) (*Session, error) {
 	if err != nil {
 		return nil, ErrInvalid
 	}
-	if j.cache != nil {
+	if j.cache != nil && j.cache.admit(first) {
 		if count == 1 {
 			// A copy, not a substring: the cache must not keep the
 			// request's whole Cookie header alive.
