@@ -236,10 +236,22 @@ summary() {
 	}' "$OUT/results.txt"
 }
 
-profile() { # a CPU profile of Caddy while the next run goes on
+profile() { # a CPU profile of Caddy while the next run goes on: profile NAME
 	[ "$PROFILE" = 1 ] || return 0
-	(sleep 1; curl -s -o "$OUT/caddy-cpu.pprof" "http://127.0.0.1:$P_ADMIN/debug/pprof/profile?seconds=5") &
+	(sleep 1; curl -s -o "$OUT/caddy-cpu-$1.pprof" "http://127.0.0.1:$P_ADMIN/debug/pprof/profile?seconds=5") &
 	PROFILER=$!
+}
+
+profile_summary() { # profile_summary NAME: where the protected requests' CPU went
+	[ -z "${PROFILER:-}" ] || wait "$PROFILER" || true
+	PROFILER=""
+	local f="$OUT/caddy-cpu-$1.pprof"
+	[ -s "$f" ] || return 0
+	echo "== where Caddy's CPU goes serving the protected page ($1, 5 s profile, top 25 cumulative)"
+	go tool pprof -top -cum -nodecount=25 "$CADDY" "$f" 2>/dev/null | sed -n '4,40p'
+	echo "== oidc_auth's own part (the page it passes to, file_server, left out)"
+	go tool pprof -top -cum -focus=oidcauth -ignore=fileserver -nodecount=40 "$CADDY" "$f" 2>/dev/null |
+		grep -E 'oidcauth|Builder|mallocgc$|newstack|gcBgMarkWorker' | head -14
 }
 
 echo "machine: $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$THREADS -c$CONNS, ${DUR}s runs, $ROUNDS rounds"
@@ -253,21 +265,14 @@ if [ "$MODE" != many ]; then
 	[ -z "$O2P" ] || run warmup-fa 2 -H "Cookie: $O2P_COOKIE" "$FA" >/dev/null
 	for i in $(seq "$ROUNDS"); do
 		run plain "$DUR" -H "Cookie: $COOKIE" "$PLAIN"
-		[ "$i" != 1 ] || profile
+		[ "$i" != 1 ] || profile single
 		run oidc_auth "$DUR" -H "Cookie: $COOKIE" "$PROT"
 		[ -z "$O2P" ] || run forward_auth "$DUR" -H "Cookie: $O2P_COOKIE" "$FA"
 	done
 	summary plain oidc_auth
 	[ -z "$O2P" ] || summary plain forward_auth
 	echo "caddy RSS: $(rss) MB"
-	[ -z "${PROFILER:-}" ] || wait "$PROFILER" || true
-	if [ -s "$OUT/caddy-cpu.pprof" ]; then
-		echo "== where Caddy's CPU goes serving the protected page (5 s profile, top 25 cumulative)"
-		go tool pprof -top -cum -nodecount=25 "$CADDY" "$OUT/caddy-cpu.pprof" 2>/dev/null | sed -n '4,40p'
-		echo "== oidc_auth's own part (the page it passes to, file_server, left out)"
-		go tool pprof -top -cum -focus=oidcauth -ignore=fileserver -nodecount=40 "$CADDY" "$OUT/caddy-cpu.pprof" 2>/dev/null |
-			grep -E 'oidcauth|Builder|mallocgc$|newstack' | head -12
-	fi
+	profile_summary single
 fi
 
 if [ "$MODE" != single ]; then
@@ -278,9 +283,11 @@ if [ "$MODE" != single ]; then
 	echo "caddy RSS before: $IDLE MB"
 	for i in $(seq "$ROUNDS"); do
 		run many-plain "$DUR" -s bench/many.lua "$PLAIN" -- "$WORK/cookies.txt"
+		[ "$i" != 2 ] || profile many
 		run many-oidc_auth "$DUR" -s bench/many.lua "$PROT" -- "$WORK/cookies.txt"
 	done
 	summary many-plain many-oidc_auth
+	profile_summary many
 	served() { awk '$1 == "many-oidc_auth" || $1 == "many-extra" {n += $5} END {print n + 0}' "$OUT/results.txt"; }
 	deadline=$((SECONDS + MAX_EXTRA))
 	while [ "$(served)" -lt "$TOTAL" ] && [ $SECONDS -lt $deadline ]; do
