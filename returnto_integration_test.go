@@ -27,6 +27,8 @@ var redirectVectors = []string{
 	"/%2f/evil.example",
 	"///evil.example",
 	"/.//evil.example",
+	"//..",
+	"//../evil.example",
 	"/./%2fevil.example",
 	"/x/..//evil.example",
 	`/..\/evil.example`,

@@ -51,10 +51,14 @@ func safeReturnTo(raw string) bool {
 	}
 	// Browsers read "\" as "/" in http(s) URLs and resolve "." and ".."
 	// (also as %2e), so judge the path the way they will.
+	// Both before and after removing them: "//.." names the host ".."
+	// before a browser ever gets to resolve the dots.
 	for _, p := range []string{pathPart, decoded} {
-		p = removeDotSegments(strings.ReplaceAll(p, `\`, "/"))
-		if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
-			return false
+		p = strings.ReplaceAll(p, `\`, "/")
+		for _, q := range []string{p, removeDotSegments(p)} {
+			if !strings.HasPrefix(q, "/") || strings.HasPrefix(q, "//") {
+				return false
+			}
 		}
 	}
 	return true

@@ -36,6 +36,9 @@ func TestCleanReturnToRefusesOffSiteAndControlChars(t *testing.T) {
 		`\/evil.example`,
 		`\\evil.example`,
 		"/.//evil.example",
+		"//..", // the host "..", before the dots are resolved
+		"//../evil",
+		`\\/..`,
 		"/./\\evil.example",
 		"/a/..//evil.example",
 		"/../..//evil.example",
