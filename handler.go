@@ -44,30 +44,34 @@ func (m *OIDCAuth) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyh
 	// Upstreams see the user through placeholders, never through our cookies.
 	m.jar.StripCookies(r)
 
-	if sess == nil {
+	switch {
+	case sess == nil:
 		m.metrics.checkAnonymous.Inc()
-	}
-	if sess == nil && !m.Optional {
-		if isNavigation(r) {
-			http.Redirect(w, r, loginURL("", r.URL.RequestURI()), http.StatusFound)
-			return nil
+		if !m.Optional {
+			return m.askToSignIn(w, r)
 		}
-		// Scripts and API clients get a plain 401 they can act on, not a
-		// redirect to an HTML sign-in they cannot follow.
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(http.StatusUnauthorized)
-		_, _ = w.Write([]byte("401 Unauthorized: sign in at " + loginPath + "\n"))
-		return nil
-	}
-	if sess != nil {
-		if !m.Allow.admits(sess) {
-			m.metrics.checkRefused.Inc()
-			return m.refuse(w, r, sess)
-		}
+	case !m.Allow.admits(sess):
+		m.metrics.checkRefused.Inc()
+		return m.refuse(w, r, sess)
+	default:
 		m.metrics.checkSignedIn.Inc()
 	}
 	return next.ServeHTTP(w, r)
+}
+
+// askToSignIn answers an anonymous request: a browser navigation goes to
+// sign in and comes back; scripts and API clients get a plain 401 they can
+// act on, not a redirect to an HTML sign-in they cannot follow.
+func (m *OIDCAuth) askToSignIn(w http.ResponseWriter, r *http.Request) error {
+	if isNavigation(r) {
+		http.Redirect(w, r, loginURL("", r.URL.RequestURI()), http.StatusFound)
+		return nil
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusUnauthorized)
+	_, _ = w.Write([]byte("401 Unauthorized: sign in at " + loginPath + "\n"))
+	return nil
 }
 
 // refuse answers a signed-in user the allow rules do not admit: 403 at
