@@ -12,7 +12,7 @@ import (
 func TestAllowRulesPerPathWithOneSignIn(t *testing.T) {
 	p := startProvider(t)
 	port := freePort(t)
-	siteURL := fmt.Sprintf("http://127.0.0.1:%d", port)
+	siteURL := siteURLOf(port)
 	common := fmt.Sprintf(`redirect_uri %s/oauth2callback
 		cookie_secret %s
 		client_id %s

@@ -48,7 +48,7 @@ func startOwnSite(t *testing.T, settings string) *ownSite {
 	t.Helper()
 	dir := t.TempDir()
 	port := freePort(t)
-	s := &ownSite{url: fmt.Sprintf("http://127.0.0.1:%d", port), port: port,
+	s := &ownSite{url: siteURLOf(port), port: port,
 		storage: filepath.Join(dir, "storage"), log: filepath.Join(dir, "caddy.log")}
 	s.caddyfile = ownSiteCaddyfile(port, s.storage, s.log, settings)
 	startCaddy(t, s.caddyfile)

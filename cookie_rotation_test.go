@@ -1,7 +1,6 @@
 package oidcauth
 
 import (
-	"fmt"
 	"testing"
 )
 
@@ -12,7 +11,7 @@ func TestCookieSecretRotationThroughCaddy(t *testing.T) {
 	)
 	p := startProvider(t)
 	port := freePort(t)
-	siteURL := fmt.Sprintf("http://127.0.0.1:%d", port)
+	siteURL := siteURLOf(port)
 	config := func(secrets string) string {
 		return attackSiteConfig(port, secrets+"\n\t\t"+attackProviderSettings(p))
 	}

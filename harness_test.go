@@ -66,12 +66,18 @@ var globalOptions = "{\n\tadmin off\n\tauto_https off\n\tpersist_config off\n\ts
 // client, signing in whoever a login_hint names.
 func startProvider(t testing.TB, users ...devprovider.User) *devprovider.Provider {
 	t.Helper()
-	p, err := devprovider.New(devprovider.Config{
+	return startProviderWith(t, devprovider.Config{
 		Users:          append(devprovider.DemoUsers(), users...),
 		Clients:        []devprovider.Client{{ID: testClientID, Secret: testClientSecret}},
 		TrustLoginHint: true,
 		AnyUser:        true,
 	})
+}
+
+// startProviderWith runs the development provider with cfg until the test ends.
+func startProviderWith(t testing.TB, cfg devprovider.Config) *devprovider.Provider {
+	t.Helper()
+	p, err := devprovider.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,7 +24,7 @@ type site struct {
 func protectedSite(t *testing.T, extra string, users ...devprovider.User) site {
 	p := startProvider(t, users...)
 	port := freePort(t)
-	s := site{url: fmt.Sprintf("http://127.0.0.1:%d", port), port: port, provider: p}
+	s := site{url: siteURLOf(port), port: port, provider: p}
 	startCaddy(t, siteCaddyfile(port, p.MetadataURL(), extra,
 		`respond "name={http.auth.user.name} email={http.auth.user.email} id={http.auth.user.id} provider={http.auth.user.provider} in={http.auth.user.is_logged_in} groups={http.auth.user.groups}"`))
 	return s
@@ -280,7 +280,7 @@ func TestProviderDownAtStartThenBack(t *testing.T) {
 	p := startProvider(t)
 	p.SetBehavior(devprovider.Behavior{Down: true})
 	port := freePort(t)
-	siteURL := fmt.Sprintf("http://127.0.0.1:%d", port)
+	siteURL := siteURLOf(port)
 	startCaddy(t, siteCaddyfile(port, p.MetadataURL(), "", `respond "hello {http.auth.user.email}"`))
 
 	b := newBrowser(t, "alice")

@@ -38,7 +38,7 @@ func TestLoadThousandUsers(t *testing.T) {
 	}
 	p := startProvider(t)
 	port := freePort(t)
-	siteURL := fmt.Sprintf("http://127.0.0.1:%d", port)
+	siteURL := siteURLOf(port)
 	startCaddy(t, attackSiteConfig(port, "cookie_secret "+testCookieSecret+"\n\t\t"+attackProviderSettings(p)))
 
 	transport := &http.Transport{

@@ -14,7 +14,7 @@ import (
 func logout(t *testing.T, b *browser, siteURL, method string, header map[string]string) *http.Response {
 	t.Helper()
 	req, _ := http.NewRequest(method, siteURL+"/auth/logout", nil)
-	req.Header.Set("Cookie", cookieHeaderFor(b, siteURL))
+	req.Header.Set("Cookie", joinCookies(b.cookies(siteURL)))
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}

@@ -35,7 +35,7 @@ http://127.0.0.1:%d {
 }
 `, metricsPort)
 	startCaddy(t, cfg)
-	siteURL := fmt.Sprintf("http://127.0.0.1:%d", port)
+	siteURL := siteURLOf(port)
 	scrape := func() string {
 		_, body := newBrowser(t, "").get(fmt.Sprintf("http://127.0.0.1:%d/", metricsPort))
 		return body

@@ -1,7 +1,6 @@
 package oidcauth
 
 import (
-	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -72,7 +71,7 @@ func startCaddyProcess(t *testing.T, bin, storage, settings string) *caddyProces
 	t.Helper()
 	dir := t.TempDir()
 	port := freePort(t)
-	p := &caddyProcess{url: fmt.Sprintf("http://127.0.0.1:%d", port), log: filepath.Join(dir, "caddy.log")}
+	p := &caddyProcess{url: siteURLOf(port), log: filepath.Join(dir, "caddy.log")}
 	config := filepath.Join(dir, "Caddyfile")
 	if err := os.WriteFile(config, []byte(ownSiteCaddyfile(port, storage, p.log, settings)), 0o600); err != nil {
 		t.Fatal(err)

@@ -14,7 +14,7 @@ import (
 func TestSeveralProvidersShowAChoiceAndEachSignsIn(t *testing.T) {
 	one, two := startProvider(t), startProvider(t)
 	port := freePort(t)
-	siteURL := fmt.Sprintf("http://127.0.0.1:%d", port)
+	siteURL := siteURLOf(port)
 	startCaddy(t, globalOptions+fmt.Sprintf(`
 http://127.0.0.1:%d {
 	bind 127.0.0.1
@@ -78,7 +78,7 @@ func TestUpstreamSeesTheUserNotOurCookiesNorSmuggledHeaders(t *testing.T) {
 	defer app.Close()
 	p := startProvider(t)
 	port := freePort(t)
-	siteURL := fmt.Sprintf("http://127.0.0.1:%d", port)
+	siteURL := siteURLOf(port)
 	startCaddy(t, siteCaddyfile(port, p.MetadataURL(), "optional", fmt.Sprintf(`reverse_proxy %s {
 		header_up X-Auth-Email {http.auth.user.email}
 		header_up X-Auth-User {http.auth.user.id}

@@ -2,7 +2,6 @@ package oidcauth
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -14,22 +13,15 @@ import (
 // refreshSite: a provider whose tokens live 12 s, and a site whose sessions
 // follow the tokens (expire_with_token), so they need refreshing after 2 s.
 func refreshSite(t *testing.T) (site, *devprovider.Provider) {
-	p, err := devprovider.New(devprovider.Config{
+	p := startProviderWith(t, devprovider.Config{
 		Users:          devprovider.DemoUsers(),
 		Clients:        []devprovider.Client{{ID: testClientID, Secret: testClientSecret}},
 		TrustLoginHint: true,
 		TokenTTL:       12 * time.Second,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = p.Close() })
 	port := freePort(t)
 	startCaddy(t, siteCaddyfile(port, p.MetadataURL(), "expire_with_token", `respond "{http.auth.user.email}"`))
-	return site{url: "http://127.0.0.1:" + strconv.Itoa(port), port: port, provider: p}, p
+	return site{url: siteURLOf(port), port: port, provider: p}, p
 }
 
 func TestSessionIsRefreshedOncePerSessionUnderConcurrentRequests(t *testing.T) {
@@ -38,7 +30,7 @@ func TestSessionIsRefreshedOncePerSessionUnderConcurrentRequests(t *testing.T) {
 	if status, body := b.get(s.url + "/"); status != 200 || body != "alice@example.com" {
 		t.Fatalf("sign-in: %d %q", status, body)
 	}
-	oldCookies := cookieHeaderFor(b, s.url)
+	oldCookies := joinCookies(b.cookies(s.url))
 	tokensBefore := p.Counts().Token
 	time.Sleep(2500 * time.Millisecond) // within 10 s of the tokens' expiry
 
@@ -80,7 +72,7 @@ func TestRefusedRefreshSignsOutCleanly(t *testing.T) {
 	if status, _ := b.get(s.url + "/"); status != 200 {
 		t.Fatalf("sign-in: %d", status)
 	}
-	oldCookies := cookieHeaderFor(b, s.url)
+	oldCookies := joinCookies(b.cookies(s.url))
 	time.Sleep(2500 * time.Millisecond)
 	if status, _ := b.get(s.url + "/"); status != 200 { // refreshes: the old refresh token is now spent
 		t.Fatalf("refresh: %d", status)
@@ -110,14 +102,8 @@ func TestRefusedRefreshSignsOutCleanly(t *testing.T) {
 	}
 }
 
-func cookieHeaderFor(b *browser, siteURL string) string {
-	var parts []string
-	for _, c := range b.cookies(siteURL) {
-		parts = append(parts, c.Name+"="+c.Value)
-	}
-	return strings.Join(parts, "; ")
-}
-
+// statusWith is statusWithCookieHeader for goroutines: it reports with
+// t.Error, never t.Fatal.
 func statusWith(t *testing.T, rawURL, cookies string) int {
 	req, _ := http.NewRequest("GET", rawURL, nil)
 	req.Header.Set("Cookie", cookies)

@@ -126,7 +126,7 @@ func TestStateOfAnotherSignInIsRefused(t *testing.T) {
 func TestCodeDeliveredWithAnotherProvidersStateIsRefused(t *testing.T) {
 	one, two := startProvider(t), startProvider(t)
 	port := freePort(t)
-	siteURL := fmt.Sprintf("http://127.0.0.1:%d", port)
+	siteURL := siteURLOf(port)
 	startCaddy(t, attackSiteConfig(port, twoProviders(one, two)))
 
 	// The browser started at provider one and got a code from it; a sign-in

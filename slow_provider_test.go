@@ -1,7 +1,6 @@
 package oidcauth
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -20,7 +19,7 @@ func TestSlowThenBrokenProviderGivesErrorPagesInTimeAndCaddyKeepsServing(t *test
 	p := startProvider(t)
 	p.SetBehavior(devprovider.Behavior{Delay: 30 * time.Second})
 	port := freePort(t)
-	siteURL := fmt.Sprintf("http://127.0.0.1:%d", port)
+	siteURL := siteURLOf(port)
 	startCaddy(t, attackSiteConfig(port, "cookie_secret "+testCookieSecret+"\n\t\t"+attackProviderSettings(p)))
 	signedIn := joinCookies(forgeSession(t, testCookieSecret, &cookie.Session{
 		Provider: DefaultProviderName, Subject: "sam", Claims: []byte(`{"sub":"sam"}`), Expires: time.Now().Add(time.Hour),
