@@ -43,16 +43,17 @@ func newRefresher() *refresher { return &refresher{pending: map[string]*refreshC
 // finished for it.
 func (rf *refresher) do(key string, now time.Time, fn func() (*cookie.Session, error)) (*cookie.Session, error) {
 	rf.mu.Lock()
-	if c, ok := rf.pending[key]; ok {
-		rf.mu.Unlock()
-		<-c.done
-		return c.sess, c.err
-	}
-	// Forget outcomes past their grace, so the map stays small.
+	// Forget outcomes past their grace, so the map stays small and an old
+	// cookie is not renewed long after its refresh token was spent.
 	for k, c := range rf.pending {
 		if !c.at.IsZero() && now.Sub(c.at) > refreshGrace {
 			delete(rf.pending, k)
 		}
+	}
+	if c, ok := rf.pending[key]; ok {
+		rf.mu.Unlock()
+		<-c.done
+		return c.sess, c.err
 	}
 	c := &refreshCall{done: make(chan struct{})}
 	rf.pending[key] = c
