@@ -60,7 +60,17 @@ func loadCaddyfile(caddyfile string) error {
 // globalOptions keeps test Caddy instances off the admin port, away from
 // certificates and out of the user's own Caddy storage.
 var globalOptions = "{\n\tadmin off\n\tauto_https off\n\tpersist_config off\n\tstorage file_system " +
-	filepath.Join(os.TempDir(), "oidcauth-test-storage") + "\n}\n"
+	testStorageDir() + "\n}\n"
+
+// testStorageDir is this test process's own Caddy storage, so that two runs
+// at once (or a run after another) never share a secret, revocations or jtis.
+func testStorageDir() string {
+	dir, err := os.MkdirTemp("", "oidcauth-test-storage-")
+	if err != nil {
+		return filepath.Join(os.TempDir(), "oidcauth-test-storage")
+	}
+	return dir
+}
 
 // startProvider runs the project's development provider with the test
 // client, signing in whoever a login_hint names.
