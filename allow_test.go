@@ -91,7 +91,7 @@ func TestClaimsFilterAndCookieMaxAge(t *testing.T) {
 	resp := callbackResponse(t, s.url, "alice")
 	var identity *http.Cookie
 	for _, sc := range resp.Header.Values("Set-Cookie") {
-		if c, err := http.ParseSetCookie(sc); err == nil && c.Name == "oidc_auth" {
+		if c, err := http.ParseSetCookie(sc); err == nil && isSessionCookie(c.Name) {
 			identity = c
 		}
 	}

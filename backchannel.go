@@ -56,9 +56,12 @@ func (m *OIDCAuth) serveBackchannelLogout(w http.ResponseWriter, r *http.Request
 		return writeLogoutError(w, http.StatusBadRequest, "the logout_token is not valid for any provider of this site")
 	}
 	log := m.logger.With(zap.String("provider", name), zap.String("sub", lt.Subject), zap.String("sid", lt.SID))
+	// Keyed by issuer: a sign-out at that issuer ends its sessions on every
+	// site of this storage, whatever name each site gives the provider.
+	issuer := m.issuerKeys[name]
 
 	now := time.Now()
-	fresh, err := m.logoutJTIs.claim(ctx, name, lt.JTI, jtiKeepUntil(exp, now, m.maxAge), now)
+	fresh, err := m.logoutJTIs.claim(ctx, issuer, lt.JTI, jtiKeepUntil(exp, now, m.maxAge), now)
 	if err != nil {
 		log.Error("back-channel logout failed: storage", zap.Error(err))
 		return writeLogoutError(w, http.StatusServiceUnavailable, "the sign-out could not be recorded")
@@ -76,9 +79,9 @@ func (m *OIDCAuth) serveBackchannelLogout(w http.ResponseWriter, r *http.Request
 			at = now
 		}
 	}
-	if err := m.revoked.revoke(ctx, name, kind, id, at); err != nil {
+	if err := m.revoked.revoke(ctx, issuer, kind, id, at); err != nil {
 		// Let the provider's retry through: it carries the same jti.
-		m.logoutJTIs.release(ctx, name, lt.JTI)
+		m.logoutJTIs.release(ctx, issuer, lt.JTI)
 		log.Error("back-channel logout failed: storage", zap.Error(err))
 		return writeLogoutError(w, http.StatusServiceUnavailable, "the sign-out could not be recorded")
 	}

@@ -182,7 +182,7 @@ func TestBackchannelLogoutBySIDEndsThatSessionOnly(t *testing.T) {
 	if strings.Contains(log, token) || strings.Contains(log, strings.Split(token, ".")[2]) {
 		t.Error("the log holds the logout token")
 	}
-	entries, _ := filepath.Glob(filepath.Join(site.storage, "oidc_auth", "revoked", "default", "sid", "*"))
+	entries, _ := filepath.Glob(filepath.Join(site.storage, "oidc_auth", "revoked", "iss-*", "sid", "*"))
 	if len(entries) != 1 {
 		t.Errorf("storage holds %d sid revocations, want 1: %v", len(entries), entries)
 	}

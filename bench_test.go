@@ -441,7 +441,7 @@ func benchSignIn(siteURL, user string) error {
 		}
 		if u.Path == "/oauth2callback" {
 			for _, ck := range resp.Cookies() {
-				if ck.Name == "oidc_auth" && ck.Value != "" {
+				if isSessionCookie(ck.Name) && ck.Value != "" {
 					return nil
 				}
 			}

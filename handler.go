@@ -23,11 +23,12 @@ const (
 // the identity cookie, sets the {http.auth.user.*} placeholders and either
 // passes the request on or sends an anonymous one to sign in.
 func (m *OIDCAuth) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	if m.isCallback(r.URL.Path) {
+		return m.serveCallback(w, r)
+	}
 	switch r.URL.Path {
 	case loginPath:
 		return m.serveLogin(w, r)
-	case m.callbackPath:
-		return m.serveCallback(w, r)
 	case logoutPath:
 		return m.serveLogout(w, r)
 	case userPath:
@@ -36,13 +37,11 @@ func (m *OIDCAuth) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyh
 		return m.serveBackchannelLogout(w, r)
 	}
 
-	sess := m.maybeRefresh(w, r, m.session(r))
+	sess := m.requestSession(w, r)
 	repl, _ := r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer)
 	if repl != nil {
 		repl.Map(m.placeholders(sess))
 	}
-	// Upstreams see the user through placeholders, never through our cookies.
-	m.jar.StripCookies(r)
 
 	switch {
 	case sess == nil:
@@ -107,10 +106,9 @@ func (m *OIDCAuth) session(r *http.Request) *cookie.Session {
 	if err != nil {
 		return nil
 	}
-	if _, ok := m.providers[sess.Provider]; !ok {
-		return nil // a provider removed from the config signs its users out
-	}
-	if m.revoked != nil && m.revoked.isRevoked(sess, now) {
+	// The jar opens only sessions bound to one of this site's providers,
+	// with the issuer and client_id it has here.
+	if m.revoked != nil && m.revoked.isRevoked(m.issuerKeys[sess.Provider], sess, now) {
 		return nil // the provider signed this session out (back-channel logout)
 	}
 	return sess

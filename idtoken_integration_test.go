@@ -43,7 +43,7 @@ func TestBadIDTokensAreRefused(t *testing.T) {
 				t.Errorf("status %d, want an HTML error page: %.200s", status, body)
 			}
 			for _, ck := range b.cookies(s.url) {
-				if strings.HasPrefix(ck.Name, "oidc_auth") && !strings.HasPrefix(ck.Name, "oidc_auth_login") {
+				if isIdentityCookie(ck.Name) {
 					t.Errorf("identity cookie %s set", ck.Name)
 				}
 			}

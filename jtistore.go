@@ -18,7 +18,7 @@ import (
 // The ids (jti) of the logout tokens already used live in Caddy's storage,
 // so a token replayed to any Caddy of that storage is refused:
 //
-//	oidc_auth/jti/<provider>/<sha256 of jti>   holding the unix time it may be forgotten
+//	oidc_auth/jti/<issuer key>/<sha256 of jti>   holding the unix time it may be forgotten
 const jtiPrefix = "oidc_auth/jti"
 
 // jtiSweepEvery bounds how often a back-channel logout also deletes the

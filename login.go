@@ -51,7 +51,7 @@ func (m *OIDCAuth) startLogin(w http.ResponseWriter, r *http.Request, name, retu
 		m.metrics.signInFailures.WithLabelValues(name, failureReason(err)).Inc()
 		return m.renderProviderError(w, r, name, err, returnTo)
 	}
-	m.jar.WriteLoginState(w, &cookie.LoginState{
+	m.jar.WriteLoginState(w, r, &cookie.LoginState{
 		State:         req.State,
 		Provider:      name,
 		Nonce:         req.Nonce,
@@ -84,7 +84,7 @@ func (m *OIDCAuth) serveCallback(w http.ResponseWriter, r *http.Request) error {
 		return m.renderError(w, r, http.StatusBadRequest, "Sign-in could not be completed",
 			"This sign-in was not started in this browser, took longer than 10 minutes, or was already used. Please sign in again.", loginPath)
 	}
-	m.jar.ClearLoginState(w, state)
+	m.jar.ClearLoginState(w, r, state)
 	if !m.usedStates.Add(state, now) {
 		m.logger.Warn("sign-in refused: callback replayed", zap.String("provider", ls.Provider))
 		m.metrics.signInFailures.WithLabelValues(ls.Provider, "replayed").Inc()
@@ -95,6 +95,14 @@ func (m *OIDCAuth) serveCallback(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return m.renderError(w, r, http.StatusBadRequest, "Sign-in failed",
 			"The provider this sign-in started with is no longer configured.", "/")
+	}
+	if m.callbackOf[ls.Provider] != r.URL.Path {
+		// A mix-up: this answer is for another provider's callback than the
+		// one the sign-in started with. Its code goes nowhere.
+		m.logger.Warn("sign-in refused: the answer arrived at another provider's callback", zap.String("provider", ls.Provider), zap.String("path", r.URL.Path))
+		m.metrics.signInFailures.WithLabelValues(ls.Provider, "mix_up").Inc()
+		return m.renderError(w, r, http.StatusBadRequest, "Sign-in refused",
+			"The answer to this sign-in came back at another provider's address than the one it started with, so it was not used. Please sign in again.", loginURL(ls.Provider, ls.ReturnTo))
 	}
 	if cbErr := flow.CallbackErrorFrom(q); cbErr != nil {
 		if cbErr.PromptRefused() && ls.DefaultPrompt && !ls.Retried {

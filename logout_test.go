@@ -28,7 +28,7 @@ func logout(t *testing.T, b *browser, siteURL, method string, header map[string]
 
 func clearsIdentity(resp *http.Response) bool {
 	for _, sc := range resp.Header.Values("Set-Cookie") {
-		if strings.HasPrefix(sc, "oidc_auth=") && strings.Contains(sc, "Max-Age=0") {
+		if isSessionCookie(setCookieName(sc)) && strings.Contains(sc, "Max-Age=0") {
 			return true
 		}
 	}

@@ -81,7 +81,10 @@ type OIDCAuth struct {
 	providers    map[string]*flow.Provider
 	names        []string // provider names, default first
 	jar          *cookie.Jar
-	callbackPath string
+	chainKey     string            // what a session read by this handler is valid for (chain.go)
+	callbacks    []string          // every callback path served, one per distinct redirect_uri path
+	callbackOf   map[string]string // provider name -> its callback path
+	issuerKeys   map[string]string // provider name -> storage key of its issuer (revocations, jtis)
 	siteRoot     string // scheme://host/ of redirect_uri, for post-logout redirects
 	exposeID     bool
 	exposeAccess bool
@@ -144,7 +147,6 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 		m.keepClaims["email_verified"] = m.keepClaims["email"]
 	}
 	redirect, _ := url.Parse(m.RedirectURI)
-	m.callbackPath = redirect.Path
 	m.siteRoot = redirect.Scheme + "://" + redirect.Host + "/"
 	if m.PostLogoutRedirectURI != "" {
 		m.siteRoot = m.PostLogoutRedirectURI
@@ -165,14 +167,6 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 	if err != nil {
 		return err
 	}
-	m.jar = cookie.NewJar(cookie.JarConfig{
-		Codec:  codec,
-		Secure: redirect.Scheme == "https",
-		MaxAge: m.maxAge,
-		// Caddy reads at most 16 KiB of request headers by default: leave
-		// room for the site's own cookies and the other headers.
-		MaxSessionBytes: maxSessionBytes,
-	})
 	for _, t := range m.ExposeTokens {
 		m.exposeID = m.exposeID || t == "id"
 		m.exposeAccess = m.exposeAccess || t == "access"
@@ -183,6 +177,9 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 	m.names = sortedNames(configs)
 	m.providers = make(map[string]*flow.Provider, len(configs))
 	m.logoutParams = make(map[string]map[string]string, len(configs))
+	m.callbackOf = make(map[string]string, len(configs))
+	m.issuerKeys = make(map[string]string, len(configs))
+	clients := make(map[string]cookie.Client, len(configs))
 	for _, name := range m.names {
 		pc := configs[name]
 		p, err := flow.NewProvider(flow.Config{
@@ -200,7 +197,23 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 		}
 		m.providers[name] = p
 		m.logoutParams[name] = pc.LogoutParams
+		m.issuerKeys[name] = issuerKey(p.Issuer())
+		clients[name] = cookie.Client{Issuer: p.Issuer(), ClientID: p.ClientID()}
+		m.addCallback(name, m.RedirectURI)
 	}
+	site := siteOf(redirect)
+	m.jar = cookie.NewJar(cookie.JarConfig{
+		Codec:   codec,
+		Name:    site.cookieName,
+		Scope:   site.scope,
+		Clients: clients,
+		Secure:  redirect.Scheme == "https",
+		MaxAge:  m.maxAge,
+		// Caddy reads at most 16 KiB of request headers by default: leave
+		// room for the site's own cookies and the other headers.
+		MaxSessionBytes: maxSessionBytes,
+	})
+	m.chainKey = chainKeyOf(site, m.CookieSecret, m.PreviousCookieSecrets, clients)
 	m.usedStates = newRecentSet(4096, loginStateTTL)
 	m.refreshes = newRefresher()
 	return nil

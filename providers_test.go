@@ -128,7 +128,7 @@ func TestProviderErrorIsShownEscaped(t *testing.T) {
 		t.Errorf("access_denied: %d %.400s", status, body)
 	}
 	for _, c := range b.cookies(s.url) {
-		if c.Name == "oidc_auth" {
+		if isSessionCookie(c.Name) {
 			t.Errorf("identity cookie set after a refused sign-in")
 		}
 	}

@@ -93,7 +93,7 @@ func TestRefusedRefreshSignsOutCleanly(t *testing.T) {
 	}
 	cleared := false
 	for _, sc := range resp.Header.Values("Set-Cookie") {
-		if strings.HasPrefix(sc, "oidc_auth=") && strings.Contains(sc, "Max-Age=0") {
+		if isSessionCookie(setCookieName(sc)) && strings.Contains(sc, "Max-Age=0") {
 			cleared = true
 		}
 	}

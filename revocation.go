@@ -22,8 +22,8 @@ import (
 // Revoked sessions live in Caddy's storage, so every Caddy that shares the
 // storage signs the user out. The layout, one key per revocation:
 //
-//	oidc_auth/revoked/<provider>/sid/<sha256 of sid>.<unix time>
-//	oidc_auth/revoked/<provider>/sub/<sha256 of sub>.<unix time>
+//	oidc_auth/revoked/<issuer key>/sid/<sha256 of sid>.<unix time>
+//	oidc_auth/revoked/<issuer key>/sub/<sha256 of sub>.<unix time>
 //
 // A sid entry ends that one session; a sub entry ends every session of the
 // user started at or before its time. The time is in the key's name (and,
@@ -91,13 +91,14 @@ func newRevocations(storage certmagic.Storage, maxAge time.Duration, logger *zap
 	return rv
 }
 
-// isRevoked reports whether sess was signed out by a back-channel logout.
+// isRevoked reports whether sess, issued by the issuer with that key
+// (issuerKey), was signed out by a back-channel logout.
 // It is a map lookup; every ~2 s one request also checks the storage.
-func (rv *revocations) isRevoked(sess *cookie.Session, now time.Time) bool {
+func (rv *revocations) isRevoked(issuer string, sess *cookie.Session, now time.Time) bool {
 	if rv.storage != nil && now.UnixNano() >= rv.nextCheck.Load() {
 		rv.tryRefresh(now)
 	}
-	pr := rv.snap.Load().providers[sess.Provider]
+	pr := rv.snap.Load().providers[issuer]
 	if pr == nil {
 		return false
 	}

@@ -39,26 +39,26 @@ func TestRevokedSIDEndsThatSessionOnEveryInstance(t *testing.T) {
 	target := testSession("default", "alice", "sid-1", now.Add(-time.Minute))
 	other := testSession("default", "alice", "sid-2", now.Add(-time.Minute))
 	elsewhere := testSession("other", "alice", "sid-1", now.Add(-time.Minute))
-	if b.isRevoked(target, now) {
+	if b.isRevoked(target.Provider, target, now) {
 		t.Fatal("revoked before any sign-out")
 	}
 	if err := a.revoke(context.Background(), "default", revokeBySID, "sid-1", now); err != nil {
 		t.Fatal(err)
 	}
-	if !a.isRevoked(target, now) {
+	if !a.isRevoked(target.Provider, target, now) {
 		t.Error("the instance that recorded the sign-out still admits the session")
 	}
-	if b.isRevoked(target, now) {
+	if b.isRevoked(target.Provider, target, now) {
 		t.Error("the other instance checked the storage before its interval")
 	}
 	later := now.Add(revocationRefreshEvery)
-	if !b.isRevoked(target, later) {
+	if !b.isRevoked(target.Provider, target, later) {
 		t.Error("the other instance admits the session after its refresh interval")
 	}
-	if a.isRevoked(other, later) || b.isRevoked(other, later) {
+	if a.isRevoked(other.Provider, other, later) || b.isRevoked(other.Provider, other, later) {
 		t.Error("another session of the same user was signed out by a sid")
 	}
-	if a.isRevoked(elsewhere, later) || b.isRevoked(elsewhere, later) {
+	if a.isRevoked(elsewhere.Provider, elsewhere, later) || b.isRevoked(elsewhere.Provider, elsewhere, later) {
 		t.Error("the same sid at another provider was signed out")
 	}
 }
@@ -82,7 +82,7 @@ func TestRevokedSubEndsSessionsStartedUpToTheCutOff(t *testing.T) {
 		{testSession("other", "alice", "", cut.Add(-time.Hour)), false},
 	} {
 		for name, rv := range map[string]*revocations{"recording": a, "other": b} {
-			if got := rv.isRevoked(c.sess, cut.Add(time.Second)); got != c.want {
+			if got := rv.isRevoked(c.sess.Provider, c.sess, cut.Add(time.Second)); got != c.want {
 				t.Errorf("%s instance: %s at %s created %v: revoked=%v, want %v", name, c.sess.Provider, c.sess.Subject, c.sess.Created, got, c.want)
 			}
 		}
@@ -91,7 +91,7 @@ func TestRevokedSubEndsSessionsStartedUpToTheCutOff(t *testing.T) {
 	if err := b.revoke(context.Background(), "default", revokeBySub, "alice", cut.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if !a.isRevoked(testSession("default", "alice", "", cut.Add(time.Minute)), cut.Add(time.Minute+revocationRefreshEvery)) {
+	if !a.isRevoked("default", testSession("default", "alice", "", cut.Add(time.Minute)), cut.Add(time.Minute+revocationRefreshEvery)) {
 		t.Error("a later sub sign-out did not replace the earlier cut-off")
 	}
 }
@@ -103,12 +103,12 @@ func TestIdleRefreshDoesNotListTheStorage(t *testing.T) {
 	writer := newRevocations(&certmagic.FileStorage{Path: dir}, time.Hour, zap.NewNop())
 	sess := testSession("default", "alice", "sid-1", time.Now().Add(-time.Minute))
 	now := time.Now()
-	rv.isRevoked(sess, now)
+	rv.isRevoked(sess.Provider, sess, now)
 	if n := st.lists.Load(); n != 1 {
 		t.Fatalf("first check listed the storage %d times, want 1", n)
 	}
 	for i := 1; i <= 5; i++ {
-		rv.isRevoked(sess, now.Add(time.Duration(i)*revocationRefreshEvery))
+		rv.isRevoked(sess.Provider, sess, now.Add(time.Duration(i)*revocationRefreshEvery))
 	}
 	if n := st.lists.Load(); n != 1 {
 		t.Errorf("idle refreshes listed the storage: %d listings, want 1", n)
@@ -117,7 +117,7 @@ func TestIdleRefreshDoesNotListTheStorage(t *testing.T) {
 	if err := writer.revoke(context.Background(), "default", revokeBySID, "sid-1", now); err != nil {
 		t.Fatal(err)
 	}
-	if !rv.isRevoked(sess, now.Add(revocationRefreshEvery)) || st.lists.Load() != 2 {
+	if !rv.isRevoked(sess.Provider, sess, now.Add(revocationRefreshEvery)) || st.lists.Load() != 2 {
 		t.Errorf("after a sign-out elsewhere: %d listings, want 2, and the session revoked", st.lists.Load())
 	}
 }
@@ -135,10 +135,10 @@ func TestExpiredRevocationsAreDeleted(t *testing.T) {
 		t.Fatal(err)
 	}
 	fresh := newRevocations(&certmagic.FileStorage{Path: dir}, maxAge, zap.NewNop())
-	if fresh.isRevoked(testSession("default", "a", "old-sid", old.Add(-time.Minute)), now) {
+	if fresh.isRevoked("default", testSession("default", "a", "old-sid", old.Add(-time.Minute)), now) {
 		t.Error("a revocation older than cookie_max_age still counts")
 	}
-	if !fresh.isRevoked(testSession("default", "a", "new-sid", now), now) {
+	if !fresh.isRevoked("default", testSession("default", "a", "new-sid", now), now) {
 		t.Error("a recent revocation was lost")
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "oidc_auth", "revoked", "default", "sid", "*"))
@@ -155,7 +155,7 @@ func TestStorageFailureKeepsTheLastList(t *testing.T) {
 		t.Fatal(err)
 	}
 	sess := testSession("default", "a", "sid-1", now)
-	if !rv.isRevoked(sess, now) {
+	if !rv.isRevoked(sess.Provider, sess, now) {
 		t.Fatal("not revoked")
 	}
 	// The storage folder becomes a file: every read fails.
@@ -165,7 +165,7 @@ func TestStorageFailureKeepsTheLastList(t *testing.T) {
 	if err := os.WriteFile(dir, []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if !rv.isRevoked(sess, now.Add(time.Hour)) {
+	if !rv.isRevoked(sess.Provider, sess, now.Add(time.Hour)) {
 		t.Error("a storage failure forgot the revocations known so far")
 	}
 }
@@ -204,8 +204,8 @@ func TestRevocationCheckDoesNotAllocate(t *testing.T) {
 	}
 	sess := testSession("default", "alice-with-a-rather-long-subject-identifier-0123456789", "a-session-id-0123456789abcdef", now)
 	for name, rv := range map[string]*revocations{"nothing revoked": empty, "200 revoked": busy} {
-		rv.isRevoked(sess, now) // the first check reads the storage
-		if n := testing.AllocsPerRun(100, func() { rv.isRevoked(sess, now) }); n != 0 {
+		rv.isRevoked(sess.Provider, sess, now) // the first check reads the storage
+		if n := testing.AllocsPerRun(100, func() { rv.isRevoked(sess.Provider, sess, now) }); n != 0 {
 			t.Errorf("%s: %v allocations per check, want 0", name, n)
 		}
 	}
@@ -236,7 +236,7 @@ func BenchmarkRevocationCheck(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if rv.isRevoked(sess, time.Now()) {
+				if rv.isRevoked(sess.Provider, sess, time.Now()) {
 					b.Fatal("revoked")
 				}
 			}

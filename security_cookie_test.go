@@ -188,31 +188,31 @@ func TestForeignOrExpiredIdentityCookieSignsOut(t *testing.T) {
 	}
 	later := time.Now().Add(time.Hour)
 	// Control: sealed with this site's secret, the forged session opens.
-	wantSignedInAs(t, client, s.url, joinCookies(forgeSession(t, testCookieSecret, mallory("default", later))), "mallory")
+	wantSignedInAs(t, client, s.url, joinCookies(forgeSession(t, s, testCookieSecret, mallory("default", later))), "mallory")
 
 	wantSignedOut(t, s.url, "sealed with another cookie_secret", client,
-		joinCookies(forgeSession(t, "another-cookie-secret-0123456789", mallory("default", later))))
+		joinCookies(forgeSession(t, s, "another-cookie-secret-0123456789", mallory("default", later))))
 	wantSignedOut(t, s.url, "for a provider this site does not have", client,
-		joinCookies(forgeSession(t, testCookieSecret, mallory("ghost", later))))
+		joinCookies(forgeSession(t, s, testCookieSecret, mallory("ghost", later))))
 
 	// Sealed directly with an expiry in the past (the payload of a genuine
 	// session re-sealed), next to the same payload sealed to expire later.
 	codec, _ := cookie.NewCodec(testCookieSecret)
-	const purpose = "session:" + cookie.DefaultName // the jar's purpose for its session
-	good := forgeSession(t, testCookieSecret, mallory("default", later))[0].Value
+	purpose := "session:" + cookieNameAt(s.port) + "\x00" + s.url // the jar's purpose for its session
+	good := forgeSession(t, s, testCookieSecret, mallory("default", later))[0].Value
 	payload, err := codec.Open(purpose, strings.TrimPrefix(good, "1."), time.Now())
 	if err != nil {
 		t.Fatalf("cannot open the jar's session with purpose %q (did the cookie package change it?): %v", purpose, err)
 	}
-	name := cookie.DefaultName + "="
+	name := cookieNameAt(s.port) + "="
 	wantSignedInAs(t, client, s.url, name+"1."+codec.Seal(purpose, payload, later), "mallory")
 	wantSignedOut(t, s.url, "sealed with an expiry in the past", client, name+"1."+codec.Seal(purpose, payload, time.Now().Add(-time.Minute)))
 
 	// A session that was valid, and opened once (so the handler caches it),
 	// signs out when it expires; so does one never seen before.
 	soon := time.Now().Add(3 * time.Second).Truncate(time.Second)
-	seen := joinCookies(forgeSession(t, testCookieSecret, mallory("default", soon)))
-	unseen := joinCookies(forgeSession(t, testCookieSecret, mallory("default", soon)))
+	seen := joinCookies(forgeSession(t, s, testCookieSecret, mallory("default", soon)))
+	unseen := joinCookies(forgeSession(t, s, testCookieSecret, mallory("default", soon)))
 	wantSignedInAs(t, client, s.url, seen, "mallory")
 	time.Sleep(time.Until(soon) + 100*time.Millisecond)
 	wantSignedOut(t, s.url, "expired after it was used", client, seen)

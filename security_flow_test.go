@@ -175,7 +175,8 @@ func TestHostileRequestsToEveryRouteNeverFailTheServer(t *testing.T) {
 		"/oauth2callback?state=" + long, "/auth/logout?x=%00", "/auth/user?%zz",
 		"/%zz", "/%00", "/private?" + long, "/auth/login/", "/AUTH/LOGIN", "/auth%2flogin",
 	}
-	junk := []string{"", "oidc_auth=%ff%00", "oidc_auth=1.; oidc_auth_1=x", "oidc_auth=" + long, "oidc_auth_login_x=" + long}
+	name := cookieNameAt(s.port)
+	junk := []string{"", name + "=%ff%00", name + "=1.; " + name + "_1=x", name + "=" + long, name + "_login_x=" + long, name + "_login_zz-x=" + long}
 	for _, target := range targets {
 		for _, cookies := range junk {
 			for _, accept := range []string{"text/html", "application/json"} {

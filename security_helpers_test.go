@@ -54,7 +54,7 @@ func loginStartFrom(t testing.TB, resp *http.Response) loginStart {
 		t.Fatalf("starting a sign-in: redirected to %q, want the provider's /authorize", resp.Header.Get("Location"))
 	}
 	for _, c := range resp.Cookies() {
-		if strings.HasPrefix(c.Name, cookie.DefaultName+"_login_") && c.MaxAge > 0 {
+		if isLoginCookie(c.Name) && c.MaxAge > 0 {
 			return loginStart{cookie: c, authorize: u}
 		}
 	}
@@ -122,8 +122,7 @@ func identityCookies(resp *http.Response) []*http.Cookie {
 		if c.MaxAge <= 0 || c.Value == "" {
 			continue
 		}
-		piece := strings.HasPrefix(c.Name, cookie.DefaultName+"_") && !strings.HasPrefix(c.Name, cookie.DefaultName+"_login_")
-		if c.Name == cookie.DefaultName || piece {
+		if isIdentityCookie(c.Name) {
 			out = append(out, c)
 		}
 	}
@@ -193,20 +192,34 @@ func joinCookies(cookies []*http.Cookie) string {
 	return strings.Join(parts, "; ")
 }
 
-// forgeSession seals s with secret, as a module with that cookie_secret
-// would, and returns the identity cookies.
-func forgeSession(t testing.TB, secret string, s *cookie.Session) []*http.Cookie {
+// forgeSession seals sess with secret, as the module on site s would with
+// that cookie_secret, and returns the identity cookies.
+func forgeSession(t testing.TB, s site, secret string, sess *cookie.Session) []*http.Cookie {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	if err := forgerJar(t, s, secret).WriteSession(rec, nil, sess); err != nil {
+		t.Fatal(err)
+	}
+	return identityCookies(rec.Result())
+}
+
+// forgerJar is the jar of the module on site s, had its cookie_secret been
+// secret: same name, scope and clients. A session naming a provider the
+// site lacks is bound as if that provider were the site's own.
+func forgerJar(t testing.TB, s site, secret string) *cookie.Jar {
 	t.Helper()
 	codec, err := cookie.NewCodec(secret)
 	if err != nil {
 		t.Fatal(err)
 	}
-	jar := cookie.NewJar(cookie.JarConfig{Codec: codec})
-	rec := httptest.NewRecorder()
-	if err := jar.WriteSession(rec, nil, s); err != nil {
-		t.Fatal(err)
-	}
-	return identityCookies(rec.Result())
+	issuer := strings.TrimSuffix(strings.TrimSuffix(s.provider.MetadataURL(), "/.well-known/openid-configuration"), "/")
+	client := cookie.Client{Issuer: issuer, ClientID: testClientID}
+	return cookie.NewJar(cookie.JarConfig{
+		Codec:   codec,
+		Name:    cookieNameAt(s.port),
+		Scope:   s.url,
+		Clients: map[string]cookie.Client{"default": client, "ghost": client},
+	})
 }
 
 // attackSiteConfig is a Caddyfile for one site at port with oidc_auth in front of

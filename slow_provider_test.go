@@ -21,7 +21,7 @@ func TestSlowThenBrokenProviderGivesErrorPagesInTimeAndCaddyKeepsServing(t *test
 	port := freePort(t)
 	siteURL := siteURLOf(port)
 	startCaddy(t, attackSiteConfig(port, "cookie_secret "+testCookieSecret+"\n\t\t"+attackProviderSettings(p)))
-	signedIn := joinCookies(forgeSession(t, testCookieSecret, &cookie.Session{
+	signedIn := joinCookies(forgeSession(t, site{url: siteURL, port: port, provider: p}, testCookieSecret, &cookie.Session{
 		Provider: DefaultProviderName, Subject: "sam", Claims: []byte(`{"sub":"sam"}`), Expires: time.Now().Add(time.Hour),
 	}))
 

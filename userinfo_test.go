@@ -37,7 +37,7 @@ func TestUserinfoWithAnotherSubjectFailsTheSignIn(t *testing.T) {
 		t.Errorf("userinfo naming another user: %d, want an error page", status)
 	}
 	for _, c := range b.cookies(s.url) {
-		if c.Name == "oidc_auth" {
+		if isSessionCookie(c.Name) {
 			t.Error("signed in although userinfo named another user")
 		}
 	}

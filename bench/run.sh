@@ -277,7 +277,8 @@ fi
 
 if [ "$MODE" != single ]; then
 	echo "== many: $USERS distinct users' cookies, cycling"
-	"$WORK/mint" -from "$COOKIE" -secret "$SECRET" -n "$USERS" >"$WORK/cookies.txt"
+	"$WORK/mint" -from "$COOKIE" -secret "$SECRET" -site "http://127.0.0.1:$P_PROT/oauth2callback" \
+		-issuer "${METADATA%/.well-known/openid-configuration}" -client_id bench -n "$USERS" >"$WORK/cookies.txt"
 	expect 200 "$PROT" -H "Cookie: $(sed -n "$((USERS / 2 + 1))p" "$WORK/cookies.txt")"
 	IDLE=$(rss)
 	echo "caddy RSS before: $IDLE MB"

@@ -95,7 +95,28 @@ func testJar(t testing.TB, cfg JarConfig) *Jar {
 	if cfg.Codec == nil {
 		cfg.Codec = testCodec(t, "test secret with enough entropy for tests")
 	}
+	if cfg.Clients == nil {
+		cfg.Clients = testClients
+	}
 	return NewJar(cfg)
+}
+
+// testClients are the providers the tests' sessions name.
+var testClients = map[string]Client{
+	"google":  {Issuer: "https://accounts.google.com", ClientID: "site.apps.googleusercontent.com"},
+	"entra":   {Issuer: "https://login.microsoftonline.com/tenant/v2.0", ClientID: "entra-client"},
+	"github":  {Issuer: "https://token.actions.githubusercontent.com", ClientID: "gh-client"},
+	"default": {Issuer: "http://127.0.0.1:5556", ClientID: "caddy-site"},
+}
+
+// loginCookieName is the name of the login-state cookie b holds for state.
+func (b *browser) loginCookieName(j *Jar, state string) string {
+	b.t.Helper()
+	name, ok := j.loginCookieFor(b.request(), state)
+	if !ok {
+		b.t.Fatalf("no login-state cookie for %q among %v", state, b.names())
+	}
+	return name
 }
 
 // testSession is a session as the callback would build it, expiring in an hour.

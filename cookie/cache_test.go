@@ -103,7 +103,7 @@ func TestDoorkeeperAdmitsOnTheSecondSighting(t *testing.T) {
 }
 
 func TestOneOffCookiesAreNotCached(t *testing.T) {
-	j := NewJar(JarConfig{Codec: testCodec(t, "a secret of the doorkeeper test")})
+	j := NewJar(JarConfig{Codec: testCodec(t, "a secret of the doorkeeper test"), Clients: testClients})
 	rec := httptest.NewRecorder()
 	if err := j.WriteSession(rec, httptest.NewRequest("GET", "/", nil), testSession("alice", []byte(`{"sub":"alice"}`))); err != nil {
 		t.Fatal(err)

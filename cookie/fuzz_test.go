@@ -16,6 +16,11 @@ import (
 // opening as long as the sessions last (until 2100).
 const fuzzSecret = "fuzz secret: known to the test only"
 
+// fuzzJarConfig is the site the fuzz corpus was sealed for.
+func fuzzJarConfig(t testing.TB) JarConfig {
+	return JarConfig{Codec: testCodec(t, fuzzSecret), Scope: "https://example.com", Clients: testClients}
+}
+
 // fuzzSessions are the only sessions that may ever open.
 func fuzzSessions() []*Session {
 	until := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -30,7 +35,9 @@ func fuzzSessions() []*Session {
 // panic, anything that opens must be a session this test sealed, and once
 // StripCookies has run nothing of ours is left to read.
 func FuzzOpenSession(f *testing.F) {
-	j := NewJar(JarConfig{Codec: testCodec(f, fuzzSecret), CacheSize: 8})
+	cfg := fuzzJarConfig(f)
+	cfg.CacheSize = 8
+	j := NewJar(cfg)
 	known := fuzzSessions()
 	for _, s := range known {
 		rec := httptest.NewRecorder()
@@ -84,24 +91,36 @@ func FuzzOpenSession(f *testing.F) {
 	})
 }
 
-// Cookies sealed by an earlier build (the two sealed-* files of the fuzz
+// Cookies sealed by an earlier build (the sealed-v2-* files of the fuzz
 // corpus) must still open: a change of format or key derivation would sign
-// every user out on upgrade.
+// every user out on upgrade. Format 1 (sealed-small, sealed-split) was bound
+// to no site or client; it reads as signed out, on purpose.
 func TestCookiesFromEarlierBuildsStillOpen(t *testing.T) {
-	j := NewJar(JarConfig{Codec: testCodec(t, fuzzSecret)})
-	for i, file := range []string{"sealed-small", "sealed-split"} {
-		raw, err := os.ReadFile(filepath.Join("testdata", "fuzz", "FuzzOpenSession", file))
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, quoted, _ := strings.Cut(strings.TrimSpace(string(raw)), "string(")
-		header, err := strconv.Unquote(strings.TrimSuffix(quoted, ")"))
-		if err != nil {
-			t.Fatalf("%s: %v", file, err)
-		}
-		s, err := j.ReadSession(requestWith(header), time.Now())
+	j := NewJar(fuzzJarConfig(t))
+	for i, file := range []string{"sealed-v2-small", "sealed-v2-split"} {
+		s, err := j.ReadSession(requestWith(corpusHeader(t, file)), time.Now())
 		if err != nil || !sameSession(s, fuzzSessions()[i]) {
 			t.Fatalf("%s: a cookie of an earlier build reads %v, %v", file, s, err)
 		}
 	}
+	for _, file := range []string{"sealed-small", "sealed-split"} {
+		if s, err := j.ReadSession(requestWith(corpusHeader(t, file)), time.Now()); err == nil {
+			t.Fatalf("%s: an unbound format-1 cookie opened as %+v", file, s)
+		}
+	}
+}
+
+// corpusHeader is the Cookie header kept in a FuzzOpenSession corpus file.
+func corpusHeader(t *testing.T, file string) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", "fuzz", "FuzzOpenSession", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, quoted, _ := strings.Cut(strings.TrimSpace(string(raw)), "string(")
+	header, err := strconv.Unquote(strings.TrimSuffix(quoted, ")"))
+	if err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	return header
 }

@@ -1,6 +1,7 @@
 package cookie
 
 import (
+	"crypto/sha256"
 	"errors"
 	"net/http"
 	"strings"
@@ -13,6 +14,9 @@ var (
 	// ErrTooLarge: the session would take more cookie space than the jar's
 	// budget allows; drop something (the ID token, claims) and try again.
 	ErrTooLarge = errors.New("cookie: session too large for cookies")
+	// ErrUnknownClient: the session names a provider the jar has no client
+	// for, so it cannot be bound to an issuer and client_id.
+	ErrUnknownClient = errors.New("cookie: session names a provider this site does not have")
 )
 
 // Defaults of JarConfig.
@@ -28,9 +32,18 @@ const (
 	DefaultCacheSize       = 4096
 )
 
-// JarConfig configures a Jar. Only Codec is required.
+// JarConfig configures a Jar. Codec and Clients are required.
 type JarConfig struct {
-	Codec     *Codec
+	Codec *Codec
+	// Scope is where the cookies are valid: the origin of the site's
+	// redirect_uri, or its cookie domain. Every value is sealed for it, so a
+	// cookie from another site never opens here, even with the same secret.
+	Scope string
+	// Clients are the providers a session may name, each with the issuer
+	// and client_id it was issued for. A session is bound to its provider's
+	// pair: one that names a provider not listed here, or one listed with
+	// another issuer or client_id, reads as signed out.
+	Clients   map[string]Client
 	Name      string        // base cookie name, default "oidc_auth"
 	Secure    bool          // add Secure
 	MaxAge    time.Duration // default session lifetime, 30 days
@@ -38,6 +51,18 @@ type JarConfig struct {
 	// MaxSessionBytes is the most Cookie-header bytes a session may take,
 	// as SessionSize counts them; 0 → DefaultMaxSessionBytes.
 	MaxSessionBytes int
+}
+
+// Client is what a session is issued for at one provider.
+type Client struct{ Issuer, ClientID string }
+
+// bindingSize is the length of the tag a session carries for its client.
+const bindingSize = 16
+
+// binding is the tag of a client: a hash of its issuer and client_id.
+func (c Client) binding() [bindingSize]byte {
+	h := sha256.Sum256([]byte("oidc_auth session binding\x00" + c.Issuer + "\x00" + c.ClientID))
+	return [bindingSize]byte(h[:bindingSize])
 }
 
 // Jar reads and writes this module's cookies: the identity session, split
@@ -51,8 +76,10 @@ type Jar struct {
 	secure          bool
 	maxAge          time.Duration
 	maxSessionBytes int
+	scope           string
 	sessionPurpose  string
-	cache           *sessionCache // nil when disabled
+	bindings        map[string][bindingSize]byte // provider name -> tag
+	cache           *sessionCache                // nil when disabled
 }
 
 // NewJar returns a Jar for cfg, with defaults filled in. A nil Codec or a
@@ -60,6 +87,9 @@ type Jar struct {
 func NewJar(cfg JarConfig) *Jar {
 	if cfg.Codec == nil {
 		panic("cookie: JarConfig.Codec is nil")
+	}
+	if len(cfg.Clients) == 0 {
+		panic("cookie: JarConfig.Clients is empty: sessions must be bound to a provider's issuer and client_id")
 	}
 	if cfg.Name == "" {
 		cfg.Name = DefaultName
@@ -82,15 +112,23 @@ func NewJar(cfg JarConfig) *Jar {
 		secure:          cfg.Secure,
 		maxAge:          cfg.MaxAge,
 		maxSessionBytes: cfg.MaxSessionBytes,
-		// The name is part of the purpose: two jars of different names on
-		// one site never accept each other's sessions.
-		sessionPurpose: "session:" + cfg.Name,
+		scope:           cfg.Scope,
+		// The name and the scope are part of the purpose: two jars of
+		// different names or sites never accept each other's sessions.
+		sessionPurpose: "session:" + cfg.Name + "\x00" + cfg.Scope,
+		bindings:       make(map[string][bindingSize]byte, len(cfg.Clients)),
+	}
+	for name, c := range cfg.Clients {
+		j.bindings[name] = c.binding()
 	}
 	if cfg.CacheSize > 0 {
 		j.cache = newSessionCache(cfg.CacheSize)
 	}
 	return j
 }
+
+// Name is the base name of the session cookie.
+func (j *Jar) Name() string { return j.name }
 
 // MaxSessionBytes is the budget WriteSession enforces, in SessionSize's unit.
 func (j *Jar) MaxSessionBytes() int { return j.maxSessionBytes }

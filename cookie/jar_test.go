@@ -23,8 +23,9 @@ func TestNewJarDefaults(t *testing.T) {
 
 func TestNewJarRefusesProgrammingErrors(t *testing.T) {
 	for name, cfg := range map[string]JarConfig{
-		"nil codec":    {},
-		"invalid name": {Codec: testCodec(t, "s"), Name: "bad name;"},
+		"nil codec":    {Clients: testClients},
+		"no clients":   {Codec: testCodec(t, "s")},
+		"invalid name": {Codec: testCodec(t, "s"), Clients: testClients, Name: "bad name;"},
 	} {
 		func() {
 			defer func() {
@@ -46,8 +47,9 @@ func TestEveryCookieHasTheAttributes(t *testing.T) {
 			t.Fatal(err)
 		}
 		j.ClearSession(rec, requestWith("oidc_auth=x; oidc_auth_1=y"))
-		j.WriteLoginState(rec, &LoginState{State: "state-0123456789abcdef"}, 10*time.Minute)
-		j.ClearLoginState(rec, "state-0123456789abcdef")
+		j.WriteLoginState(rec, nil, &LoginState{State: "state-0123456789abcdef"}, 10*time.Minute)
+		login, _ := http.ParseSetCookie(rec.Header().Values("Set-Cookie")[len(rec.Header().Values("Set-Cookie"))-1])
+		j.ClearLoginState(rec, requestWith(login.Name+"="+login.Value), "state-0123456789abcdef")
 		lines := rec.Header().Values("Set-Cookie")
 		if len(lines) < 7 {
 			t.Fatalf("only %d Set-Cookie lines: %q", len(lines), lines)
@@ -69,7 +71,7 @@ func TestEveryCookieHasTheAttributes(t *testing.T) {
 
 func TestStripCookies(t *testing.T) {
 	j := testJar(t, JarConfig{})
-	login := j.loginName("some-state-value")
+	login := j.loginName("some-state-value", time.Now())
 	cases := []struct {
 		name string
 		in   []string // Cookie header lines; nil for none

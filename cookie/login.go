@@ -1,9 +1,13 @@
 package cookie
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"errors"
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -82,38 +86,123 @@ func decodeLoginState(b []byte) (*LoginState, error) {
 	return ls, nil
 }
 
-// loginName is the cookie name for one sign-in attempt. It is derived from
-// the state, so two tabs signing in at once keep separate cookies; hashing
-// keeps it a short, valid cookie name whatever the state holds.
-func (j *Jar) loginName(state string) string {
-	h := sha256.Sum256([]byte("oidc_auth login-state name\x00" + state))
-	return j.name + loginInfix + b64.EncodeToString(h[:12])
+// Abandoned sign-ins must not pile up: a browser that starts sign-in after
+// sign-in and never finishes one would otherwise send ever more login-state
+// cookies, until the Cookie header passes what servers accept (Caddy: 16 KiB)
+// and every request, sign-in included, is refused. So a browser holds at
+// most maxPendingLogins login states, the newest ones (two tabs signing in at
+// once both still work), and each stays within maxLoginCookieLine: all of
+// them together stay under 8 KB.
+const (
+	maxPendingLogins   = 3
+	maxLoginCookieLine = 2560
+)
+
+// loginName is the cookie name for one sign-in attempt: the jar's name, the
+// login infix, when the attempt started (milliseconds, base 36, so the
+// oldest can be told) and a hash of the state. Two tabs signing in at once
+// keep separate cookies; hashing keeps it a short, valid cookie name
+// whatever the state holds.
+func (j *Jar) loginName(state string, started time.Time) string {
+	return j.name + loginInfix + strconv.FormatInt(started.UnixMilli(), 36) + "-" + loginHash(state)
 }
 
-// loginPurpose binds the sealed value to this jar and this state: a value
-// for state A never opens as state B, nor as a session.
+func loginHash(state string) string {
+	h := sha256.Sum256([]byte("oidc_auth login-state name\x00" + state))
+	return b64.EncodeToString(h[:12])
+}
+
+// loginStarted reads the start time out of one of our login-state cookie
+// names; ok is false for a name of another shape (then it counts as oldest).
+func (j *Jar) loginStarted(name string) (started int64, ok bool) {
+	rest, found := strings.CutPrefix(name, j.name+loginInfix)
+	if !found {
+		return 0, false
+	}
+	stamp, _, found := strings.Cut(rest, "-")
+	if !found {
+		return 0, false
+	}
+	ms, err := strconv.ParseInt(stamp, 36, 64)
+	return ms, err == nil
+}
+
+// loginCookies lists the names of the login-state cookies r carries.
+func (j *Jar) loginCookies(r *http.Request) []string {
+	if r == nil {
+		return nil
+	}
+	var names []string
+	prefix := j.name + loginInfix
+	for _, h := range r.Header["Cookie"] {
+		for h != "" {
+			var name string
+			name, _, h = nextCookie(h)
+			if strings.HasPrefix(name, prefix) && !slices.Contains(names, name) {
+				names = append(names, name)
+			}
+		}
+	}
+	return names
+}
+
+// loginPurpose binds the sealed value to this jar, its site and this state:
+// a value for state A never opens as state B, nor as a session, nor on
+// another site.
 func (j *Jar) loginPurpose(state string) string {
-	return "login:" + j.name + ":" + state
+	return "login:" + j.name + "\x00" + j.scope + ":" + state
 }
 
 // WriteLoginState sets the cookie for one sign-in attempt, expiring after
 // ttl (DefaultLoginTTL when ttl ≤ 0) both in the browser and inside the seal.
-// Should the cookie outgrow 4096 bytes (a very long ReturnTo), ReturnTo
-// becomes "/" so the sign-in still works and lands on the site root.
-func (j *Jar) WriteLoginState(w http.ResponseWriter, ls *LoginState, ttl time.Duration) {
+// Should the cookie outgrow maxLoginCookieLine (a very long ReturnTo),
+// ReturnTo becomes "/" so the sign-in still works and lands on the site
+// root. The oldest login states r carries beyond the newest few are expired
+// (r may be nil).
+func (j *Jar) WriteLoginState(w http.ResponseWriter, r *http.Request, ls *LoginState, ttl time.Duration) {
 	if ttl <= 0 {
 		ttl = DefaultLoginTTL
 	}
-	expires := time.Now().Add(ttl)
+	now := time.Now()
+	expires := now.Add(ttl)
 	maxAge := max(int(ttl/time.Second), 1)
-	name, purpose := j.loginName(ls.State), j.loginPurpose(ls.State)
+	name, purpose := j.loginName(ls.State, now), j.loginPurpose(ls.State)
 	c := j.cookie(name, j.codec.Seal(purpose, encodeLoginState(ls), expires), maxAge)
-	if setCookieLineLen(c) > maxSetCookieLine && ls.ReturnTo != "/" {
+	if setCookieLineLen(c) > maxLoginCookieLine && ls.ReturnTo != "/" {
 		short := *ls
 		short.ReturnTo = "/"
 		c.Value = j.codec.Seal(purpose, encodeLoginState(&short), expires)
 	}
+	j.expireOldLogins(w, r)
 	http.SetCookie(w, c)
+}
+
+// expireOldLogins expires all but the newest maxPendingLogins-1 login
+// states r carries, making room for one more.
+func (j *Jar) expireOldLogins(w http.ResponseWriter, r *http.Request) {
+	names := j.loginCookies(r)
+	if len(names) < maxPendingLogins {
+		return
+	}
+	started := func(name string) int64 {
+		ms, _ := j.loginStarted(name)
+		return ms
+	}
+	slices.SortStableFunc(names, func(a, b string) int { return cmp.Compare(started(a), started(b)) })
+	for _, name := range names[:len(names)-(maxPendingLogins-1)] {
+		j.expire(w, name)
+	}
+}
+
+// loginCookieFor finds the name of r's login-state cookie for state.
+func (j *Jar) loginCookieFor(r *http.Request, state string) (string, bool) {
+	suffix := "-" + loginHash(state)
+	for _, name := range j.loginCookies(r) {
+		if strings.HasSuffix(name, suffix) {
+			return name, true
+		}
+	}
+	return "", false
 }
 
 // setCookieLineLen is the length of the whole Set-Cookie header line for c.
@@ -128,7 +217,11 @@ func (j *Jar) ReadLoginState(r *http.Request, state string, now time.Time) (*Log
 	if state == "" {
 		return nil, ErrNoLoginState
 	}
-	value, ok := cookieValue(r, j.loginName(state))
+	name, ok := j.loginCookieFor(r, state)
+	if !ok {
+		return nil, ErrNoLoginState
+	}
+	value, ok := cookieValue(r, name)
 	if !ok || value == "" {
 		return nil, ErrNoLoginState
 	}
@@ -143,8 +236,10 @@ func (j *Jar) ReadLoginState(r *http.Request, state string, now time.Time) (*Log
 	return ls, nil
 }
 
-// ClearLoginState expires the cookie of one sign-in attempt, so that its
+// ClearLoginState expires r's cookie of one sign-in attempt, so that its
 // callback cannot be replayed from this browser.
-func (j *Jar) ClearLoginState(w http.ResponseWriter, state string) {
-	j.expire(w, j.loginName(state))
+func (j *Jar) ClearLoginState(w http.ResponseWriter, r *http.Request, state string) {
+	if name, ok := j.loginCookieFor(r, state); ok {
+		j.expire(w, name)
+	}
 }

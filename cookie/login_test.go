@@ -23,7 +23,7 @@ func testLoginState(state string) *LoginState {
 func writeLogin(t *testing.T, j *Jar, b *browser, ls *LoginState) string {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	j.WriteLoginState(rec, ls, 10*time.Minute)
+	j.WriteLoginState(rec, b.request(), ls, 10*time.Minute)
 	lines := b.take(rec)
 	if len(lines) != 1 {
 		t.Fatalf("WriteLoginState wrote %d cookies", len(lines))
@@ -52,11 +52,12 @@ func TestLoginStateRoundTrip(t *testing.T) {
 
 func TestLoginStateNameComesFromTheState(t *testing.T) {
 	j := testJar(t, JarConfig{})
-	a, b := j.loginName("state-one-aaaaaaaaaaaa"), j.loginName("state-two-bbbbbbbbbbbb")
+	now := time.Now()
+	a, b := j.loginName("state-one-aaaaaaaaaaaa", now), j.loginName("state-two-bbbbbbbbbbbb", now)
 	if a == b || !strings.HasPrefix(a, "oidc_auth_login_") {
 		t.Fatalf("names %q and %q", a, b)
 	}
-	if err := (&http.Cookie{Name: j.loginName("weird; state=with\"quotes\" and spaces"), Value: "x"}).Valid(); err != nil {
+	if err := (&http.Cookie{Name: j.loginName("weird; state=with\"quotes\" and spaces", now), Value: "x"}).Valid(); err != nil {
 		t.Fatalf("a state with odd characters gives an invalid cookie name: %v", err)
 	}
 }
@@ -78,7 +79,7 @@ func TestTwoConcurrentLoginStates(t *testing.T) {
 			t.Fatalf("state %s: read %+v, %v", want.State, got, err)
 		}
 		rec := httptest.NewRecorder()
-		j.ClearLoginState(rec, want.State)
+		j.ClearLoginState(rec, b.request(), want.State)
 		b.take(rec)
 	}
 	if len(b.cookies) != 0 {
@@ -92,9 +93,10 @@ func TestLoginStateIsSingleUse(t *testing.T) {
 	ls := testLoginState("state-once-aaaaaaaaaaaa")
 	writeLogin(t, j, b, ls)
 	rec := httptest.NewRecorder()
-	j.ClearLoginState(rec, ls.State)
+	name := b.loginCookieName(j, ls.State)
+	j.ClearLoginState(rec, b.request(), ls.State)
 	line := rec.Header().Get("Set-Cookie")
-	if !strings.HasPrefix(line, j.loginName(ls.State)+"=;") || !strings.Contains(line, "Max-Age=0") {
+	if !strings.HasPrefix(line, name+"=;") || !strings.Contains(line, "Max-Age=0") {
 		t.Fatalf("ClearLoginState wrote %q", line)
 	}
 	b.take(rec)
@@ -108,7 +110,8 @@ func TestLoginStateRefusals(t *testing.T) {
 	b := newBrowser(t)
 	ls := testLoginState("state-real-aaaaaaaaaaaa")
 	writeLogin(t, j, b, ls)
-	value := b.cookies[j.loginName(ls.State)]
+	name := b.loginCookieName(j, ls.State)
+	value := b.cookies[name]
 
 	if _, err := j.ReadLoginState(b.request(), "state-other-bbbbbbbbbbb", time.Now()); !errors.Is(err, ErrNoLoginState) {
 		t.Errorf("another state: error = %v, want ErrNoLoginState", err)
@@ -118,7 +121,7 @@ func TestLoginStateRefusals(t *testing.T) {
 	}
 	// State A's value under state B's cookie name: the seal binds the state.
 	other := "state-other-bbbbbbbbbbb"
-	if _, err := j.ReadLoginState(requestWith(j.loginName(other)+"="+value), other, time.Now()); !errors.Is(err, ErrInvalid) {
+	if _, err := j.ReadLoginState(requestWith(j.loginName(other, time.Now())+"="+value), other, time.Now()); !errors.Is(err, ErrInvalid) {
 		t.Errorf("state A's value for state B: error = %v, want ErrInvalid", err)
 	}
 	// A login-state value is no session, and a session is no login state.
@@ -127,7 +130,7 @@ func TestLoginStateRefusals(t *testing.T) {
 	}
 	sb, _ := writeSession(t, j, testSession("u", nil))
 	sealed := strings.TrimPrefix(sb.cookies["oidc_auth"], "1.")
-	if _, err := j.ReadLoginState(requestWith(j.loginName(ls.State)+"="+sealed), ls.State, time.Now()); !errors.Is(err, ErrInvalid) {
+	if _, err := j.ReadLoginState(requestWith(name+"="+sealed), ls.State, time.Now()); !errors.Is(err, ErrInvalid) {
 		t.Errorf("session as a login state: error = %v, want ErrInvalid", err)
 	}
 	// The 10 minutes are sealed inside, not only in Max-Age.
@@ -147,7 +150,7 @@ func TestLoginStateLongReturnToFallsBackToRoot(t *testing.T) {
 	ls := testLoginState("state-long-aaaaaaaaaaaa")
 	ls.ReturnTo = "/search?q=" + strings.Repeat("x", 5000)
 	line := writeLogin(t, j, b, ls)
-	if n := len("Set-Cookie: " + line); n > 4096 {
+	if n := len("Set-Cookie: " + line); n > maxLoginCookieLine {
 		t.Fatalf("a %d-byte Set-Cookie line", n)
 	}
 	got, err := j.ReadLoginState(b.request(), ls.State, time.Now())

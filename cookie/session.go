@@ -27,6 +27,10 @@ type Session struct {
 	TokenExpiry  time.Time // access-token expiry, zero when unknown
 	SID          string    // provider session id ("sid" claim) for back-channel logout
 
+	// binding is the tag of the issuer and client_id the session was issued
+	// for; the jar sets it when writing and checks it when reading.
+	binding [bindingSize]byte
+
 	// claims points to a *claimCache. It is an unsafe.Pointer used only
 	// through sync/atomic (not an atomic.Pointer) so that copying a Session,
 	// as callers and the cache do, stays legal for go vet.
@@ -82,12 +86,14 @@ func decodeClaims(raw []byte) map[string]any {
 
 // sessionFormat is the first byte of an encoded session; a new layout gets a
 // new number so old cookies read as signed out instead of as garbage.
-const sessionFormat = 1
+// Format 2 added the client binding.
+const sessionFormat = 2
 
 // encodeSession lays s out in the versioned binary format.
 func encodeSession(s *Session) []byte {
 	w := writer{b: make([]byte, 0, encodedSessionCap(s))}
 	w.byte(sessionFormat)
+	w.b = append(w.b, s.binding[:]...)
 	w.str(s.Provider)
 	w.str(s.Subject)
 	w.bytes(s.Claims)
@@ -104,19 +110,20 @@ func encodeSession(s *Session) []byte {
 // encodedSessionCap is an upper bound of the encoded size: every length
 // prefix and time fits in 10 bytes.
 func encodedSessionCap(s *Session) int {
-	return 1 + 10*10 + len(s.Provider) + len(s.Subject) + len(s.Claims) +
+	return 1 + bindingSize + 10*10 + len(s.Provider) + len(s.Subject) + len(s.Claims) +
 		len(s.IDToken) + len(s.AccessToken) + len(s.RefreshToken) + len(s.SID)
 }
 
 // decodeSession reads what encodeSession wrote. The session's strings share
 // one allocation and Claims aliases b, which the session then owns.
 func decodeSession(b []byte) (*Session, error) {
-	if len(b) == 0 || b[0] != sessionFormat {
+	if len(b) < 1+bindingSize || b[0] != sessionFormat {
 		return nil, errMalformed
 	}
 	r := newReader(b)
-	r.off = 1
+	r.off = 1 + bindingSize
 	s := &Session{
+		binding:      [bindingSize]byte(b[1 : 1+bindingSize]),
 		Provider:     r.str(),
 		Subject:      r.str(),
 		Claims:       r.bytes(),

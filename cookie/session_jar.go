@@ -1,6 +1,7 @@
 package cookie
 
 import (
+	"crypto/subtle"
 	"net/http"
 	"strings"
 	"time"
@@ -16,12 +17,17 @@ type sessionLayout struct {
 
 // layout encodes s and plans its pieces. A zero Expires means the jar's
 // default lifetime from now.
-func (j *Jar) layout(s *Session, now time.Time) sessionLayout {
-	if s.Expires.IsZero() {
-		cp := *s
-		cp.Expires = now.Add(j.maxAge)
-		s = &cp
+func (j *Jar) layout(s *Session, now time.Time) (sessionLayout, error) {
+	tag, ok := j.bindings[s.Provider]
+	if !ok {
+		return sessionLayout{}, ErrUnknownClient
 	}
+	cp := *s
+	cp.binding = tag
+	if cp.Expires.IsZero() {
+		cp.Expires = now.Add(j.maxAge)
+	}
+	s = &cp
 	l := sessionLayout{
 		payload: encodeSession(s),
 		expires: s.Expires,
@@ -29,15 +35,15 @@ func (j *Jar) layout(s *Session, now time.Time) sessionLayout {
 	}
 	sealedLen := b64.EncodedLen(sealOverhead + len(l.payload))
 	l.sizes = splitSizes(sealedLen, j.name, attrLen(j.cookie(j.name, "", l.maxAge)))
-	return l
+	return l, nil
 }
 
 // SessionSize is how many bytes of Cookie header s would take once written:
 // every piece's "name=value" and the "; " between them. A caller over
 // MaxSessionBytes can drop the ID token (or claims) to fit.
 func (j *Jar) SessionSize(s *Session) int {
-	l := j.layout(s, time.Now())
-	if l.sizes == nil {
+	l, err := j.layout(s, time.Now())
+	if err != nil || l.sizes == nil {
 		// Past maxPieces: a lower bound is enough to say "too large".
 		return b64.EncodedLen(sealOverhead+len(l.payload)) + maxPieces*(len(j.name)+5)
 	}
@@ -50,9 +56,13 @@ func (j *Jar) SessionSize(s *Session) int {
 // Pieces of an earlier, longer session that r carries are expired (r may be
 // nil when there is no request to look at). It writes
 // nothing and returns ErrTooLarge when the session exceeds MaxSessionBytes,
-// and ErrExpired when s.Expires is less than a second away.
+// ErrExpired when s.Expires is less than a second away, and
+// ErrUnknownClient when s names a provider the jar has no client for.
 func (j *Jar) WriteSession(w http.ResponseWriter, r *http.Request, s *Session) error {
-	l := j.layout(s, time.Now())
+	l, err := j.layout(s, time.Now())
+	if err != nil {
+		return err
+	}
 	if l.maxAge < 1 {
 		return ErrExpired
 	}
@@ -91,8 +101,9 @@ func (j *Jar) expirePieces(w http.ResponseWriter, r *http.Request, from int) {
 
 // ReadSession returns the session r carries: ErrNoSession when there is
 // none, and for anything that does not open (tampered, expired, a piece
-// missing, swapped or from another cookie) another error. Any error means
-// signed out.
+// missing, swapped or from another cookie, sealed for another site, or
+// issued for another issuer or client_id than its provider's here) another
+// error. Any error means signed out.
 //
 // A cookie seen recently is answered from a bounded cache without
 // decryption, its expiry checked against now on every hit. The Session is a
@@ -126,7 +137,7 @@ func (j *Jar) ReadSession(r *http.Request, now time.Time) (*Session, error) {
 		return nil, err
 	}
 	s, err := decodeSession(payload)
-	if err != nil {
+	if err != nil || !j.boundHere(s) {
 		return nil, ErrInvalid
 	}
 	if j.cache != nil && j.cache.admit(first) {
@@ -140,6 +151,13 @@ func (j *Jar) ReadSession(r *http.Request, now time.Time) (*Session, error) {
 	}
 	cp := *s
 	return &cp, nil
+}
+
+// boundHere: s was issued for the issuer and client_id that its provider
+// has on this site. Cached sessions passed this check when they were opened.
+func (j *Jar) boundHere(s *Session) bool {
+	tag, ok := j.bindings[s.Provider]
+	return ok && subtle.ConstantTimeCompare(tag[:], s.binding[:]) == 1
 }
 
 // matches reports whether this entry is exactly the value made of first and

@@ -37,6 +37,9 @@ func main() {
 	from := flag.String("from", "", "a Cookie header holding a real session, the model for -n")
 	secret := flag.String("secret", "", "with -n: the site's cookie_secret")
 	n := flag.Int("n", 0, "print this many sessions of distinct users")
+	site := flag.String("site", "", "with -n: the site's redirect_uri, whose origin the cookies are for")
+	issuer := flag.String("issuer", "", "with -n: the default provider's issuer")
+	clientID := flag.String("client_id", "", "with -n: the site's client_id")
 	flag.Parse()
 	var err error
 	switch {
@@ -47,11 +50,15 @@ func main() {
 		}
 	case *n > 0:
 		out := bufio.NewWriterSize(os.Stdout, 1<<20)
-		if err = mint(out, *from, *secret, *n); err == nil {
+		var jar *cookie.Jar
+		if jar, err = siteJar(*secret, *site, *issuer, *clientID); err != nil {
+			break
+		}
+		if err = mint(out, jar, *from, *n); err == nil {
 			err = out.Flush()
 		}
 	default:
-		err = errors.New("give -signin URL, or -from, -secret and -n")
+		err = errors.New("give -signin URL, or -from, -secret, -site, -issuer, -client_id and -n")
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "mint:", err)
@@ -102,14 +109,36 @@ func signIn(start, user string) (string, error) {
 	return strings.Join(parts, "; "), nil
 }
 
-// mint writes n Cookie headers, one a line, of sessions modelled on the one
-// in model: same claims and tokens, but a distinct sub, email and name each.
-func mint(out io.Writer, model, secret string, n int) error {
+// siteJar is the jar oidc_auth keeps for the site of redirectURI, whose
+// default provider has issuer and clientID.
+func siteJar(secret, redirectURI, issuer, clientID string) (*cookie.Jar, error) {
 	codec, err := cookie.NewCodec(secret)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	jar := cookie.NewJar(cookie.JarConfig{Codec: codec, CacheSize: -1})
+	u, err := url.Parse(redirectURI)
+	if err != nil || u.Host == "" || issuer == "" || clientID == "" {
+		return nil, errors.New("-site must be the site's redirect_uri, and -issuer and -client_id are needed")
+	}
+	name := "oidc_auth"
+	if p := u.Port(); p != "" {
+		name += "-" + p
+	}
+	if u.Scheme == "https" {
+		name = "__Host-" + name
+	}
+	return cookie.NewJar(cookie.JarConfig{
+		Codec:   codec,
+		Name:    name,
+		Scope:   u.Scheme + "://" + u.Host,
+		Clients: map[string]cookie.Client{"default": {Issuer: issuer, ClientID: clientID}},
+		Secure:  u.Scheme == "https",
+	}), nil
+}
+
+// mint writes n Cookie headers, one a line, of sessions modelled on the one
+// in model: same claims and tokens, but a distinct sub, email and name each.
+func mint(out io.Writer, jar *cookie.Jar, model string, n int) error {
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	r.Header.Set("Cookie", model)
 	base, err := jar.ReadSession(r, time.Now())

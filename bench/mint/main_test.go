@@ -14,11 +14,11 @@ import (
 const testSecret = "mint-test-secret-0123456789abcdef"
 
 func testJar(t *testing.T) *cookie.Jar {
-	codec, err := cookie.NewCodec(testSecret)
+	jar, err := siteJar(testSecret, "http://127.0.0.1:8080/oauth2callback", "http://127.0.0.1:5556", "bench")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return cookie.NewJar(cookie.JarConfig{Codec: codec, CacheSize: -1})
+	return jar
 }
 
 // modelCookie is the Cookie header of a session as oidc_auth would set it.
@@ -38,7 +38,7 @@ func modelCookie(t *testing.T) string {
 
 func TestMintedCookiesOpenAsDistinctUsers(t *testing.T) {
 	var out bytes.Buffer
-	if err := mint(&out, modelCookie(t), testSecret, 3); err != nil {
+	if err := mint(&out, testJar(t), modelCookie(t), 3); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
@@ -64,10 +64,18 @@ func TestMintedCookiesOpenAsDistinctUsers(t *testing.T) {
 }
 
 func TestMintRefusesAModelItCannotOpen(t *testing.T) {
-	if err := mint(&bytes.Buffer{}, modelCookie(t), "another secret", 1); err == nil {
+	other, err := siteJar("another secret", "http://127.0.0.1:8080/oauth2callback", "http://127.0.0.1:5556", "bench")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mint(&bytes.Buffer{}, other, modelCookie(t), 1); err == nil {
 		t.Error("a model sealed with another secret was accepted")
 	}
-	if err := mint(&bytes.Buffer{}, "theme=dark", testSecret, 1); err == nil {
+	elsewhere, _ := siteJar(testSecret, "http://127.0.0.1:8081/oauth2callback", "http://127.0.0.1:5556", "bench")
+	if err := mint(&bytes.Buffer{}, elsewhere, modelCookie(t), 1); err == nil {
+		t.Error("a model of another site was accepted")
+	}
+	if err := mint(&bytes.Buffer{}, testJar(t), "theme=dark", 1); err == nil {
 		t.Error("a Cookie header without a session was accepted")
 	}
 }

@@ -1,0 +1,222 @@
+package oidcauth
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/caddy-oidc-auth/oidcauth/devprovider"
+)
+
+// siteBlock is one site of a multi-site Caddyfile: 127.0.0.1:port behind
+// oidc_auth with the given settings, printing who is signed in.
+func siteBlock(port int, settings string) string {
+	return fmt.Sprintf(`
+http://127.0.0.1:%d {
+	bind 127.0.0.1
+	oidc_auth {
+		redirect_uri http://127.0.0.1:%d/oauth2callback
+		%s
+	}
+	respond "site %d: id={http.auth.user.id} email={http.auth.user.email} via {http.auth.user.provider}"
+}
+`, port, port, settings, port)
+}
+
+// clientSettings are the oidc_auth lines for the default provider p with
+// client id and the test secret; secret "" leaves cookie_secret out.
+func clientSettings(p *devprovider.Provider, id, secret string) string {
+	s := fmt.Sprintf("client_id %s\n\t\tclient_secret %s\n\t\tserver_metadata_url %s", id, testClientSecret, p.MetadataURL())
+	if secret != "" {
+		s += "\n\t\tcookie_secret " + secret
+	}
+	return s
+}
+
+// A session from one site never opens another site on the same Caddy, even
+// when both share a cookie_secret (explicit or generated): not for another
+// provider and client_id (B), and not for the same provider and client on
+// another port (C). A browser sends a host's cookies to every port, so this
+// is what any visitor's browser would try.
+func TestSessionOfOneSiteOpensNoOther(t *testing.T) {
+	for _, secret := range []string{testCookieSecret, ""} {
+		name := "same cookie_secret"
+		if secret == "" {
+			name = "generated cookie_secret"
+		}
+		t.Run(name, func(t *testing.T) {
+			pa := startProvider(t)
+			pb := startProviderWith(t, devprovider.Config{
+				Users:          devprovider.DemoUsers(),
+				Clients:        []devprovider.Client{{ID: "site-b", Secret: testClientSecret}},
+				TrustLoginHint: true, AnyUser: true,
+			})
+			a, b, c := freePort(t), freePort(t), freePort(t)
+			startCaddy(t, globalOptions+siteBlock(a, clientSettings(pa, testClientID, secret))+
+				siteBlock(b, clientSettings(pb, "site-b", secret))+
+				siteBlock(c, clientSettings(pa, testClientID, secret)))
+
+			alice := callbackResponse(t, siteURLOf(a), "alice")
+			stolen := joinCookies(identityCookies(alice))
+			if stolen == "" {
+				t.Fatal("signing in on site A set no identity cookie")
+			}
+			client := hostileClient()
+			wantSignedInAs(t, client, siteURLOf(a), stolen, "alice")
+			for _, other := range []int{b, c} {
+				wantSignedOut(t, siteURLOf(other), fmt.Sprintf("site A's cookie on site %d", other), client, stolen)
+				// The same cookie under the other site's own name.
+				renamed := strings.ReplaceAll(stolen, cookieNameAt(a), cookieNameAt(other))
+				wantSignedOut(t, siteURLOf(other), "site A's cookie renamed for the other site", client, renamed)
+			}
+		})
+	}
+}
+
+// Two sites a browser sends the same cookies to keep separate sign-ins:
+// signing in or out on one leaves the other as it was.
+func TestTwoSitesOnOneHostKeepSeparateSignIns(t *testing.T) {
+	p := startProvider(t)
+	a, b := freePort(t), freePort(t)
+	startCaddy(t, globalOptions+siteBlock(a, clientSettings(p, testClientID, testCookieSecret))+
+		siteBlock(b, clientSettings(p, testClientID, testCookieSecret)))
+	br := newBrowser(t, "alice")
+	if status, body := br.get(siteURLOf(a) + "/"); status != 200 || !strings.Contains(body, "alice@example.com") {
+		t.Fatalf("site A: %d %q", status, body)
+	}
+	// The browser now sends A's cookie to B too: B still asks to sign in.
+	br.user = "bob"
+	if status, body := br.get(siteURLOf(b) + "/"); status != 200 || !strings.Contains(body, "id=bob ") {
+		t.Fatalf("site B after signing in there as bob: %d %q (trail %v)", status, body, br.trail)
+	}
+	if len(br.trail) < 3 {
+		t.Errorf("site B admitted the browser without a sign-in of its own: trail %v", br.trail)
+	}
+	if _, body := br.get(siteURLOf(a) + "/"); !strings.Contains(body, "alice@example.com") {
+		t.Errorf("signing in on B changed who is signed in on A: %q", body)
+	}
+	br.user = "" // the provider shows its form instead of signing bob in again
+	if status, _ := br.get(siteURLOf(b) + "/auth/logout"); status != 200 {
+		t.Fatalf("signing out on B: %d", status)
+	}
+	if got := userJSON(t, br, siteURLOf(b)); got["is_logged_in"] != false {
+		t.Errorf("still signed in on B after signing out there: %v", got)
+	}
+	if got := userJSON(t, br, siteURLOf(a)); got["is_logged_in"] != true || got["email"] != "alice@example.com" {
+		t.Errorf("signing out on B signed A out too: %v", got)
+	}
+}
+
+// A site-wide oidc_auth and a stricter one for /admin/* in one chain: the
+// second sees the user the first read, so an admin signing in through
+// /admin/x lands there instead of bouncing between site and provider, and a
+// user the stricter rules refuse gets 403 there and the page elsewhere.
+func TestTwoHandlersInOneChainSeeTheSameUser(t *testing.T) {
+	p := startProvider(t)
+	port := freePort(t)
+	common := clientSettings(p, testClientID, testCookieSecret)
+	startCaddy(t, globalOptions+fmt.Sprintf(`
+http://127.0.0.1:%d {
+	bind 127.0.0.1
+	oidc_auth {
+		redirect_uri http://127.0.0.1:%d/oauth2callback
+		%s
+	}
+	oidc_auth /admin/* {
+		redirect_uri http://127.0.0.1:%d/oauth2callback
+		%s
+		allow {
+			email admin@example.com
+		}
+	}
+	respond "{http.auth.user.email} at {path}"
+}
+`, port, port, common, port, common))
+	siteURL := siteURLOf(port)
+
+	admin := newBrowser(t, "admin")
+	status, body := admin.get(siteURL + "/admin/x")
+	if status != 200 || body != "admin@example.com at /admin/x" {
+		t.Fatalf("admin signing in through /admin/x: %d %q (trail %v)", status, body, admin.trail)
+	}
+	if len(admin.trail) > 5 {
+		t.Errorf("the sign-in took %d steps: %v", len(admin.trail), admin.trail)
+	}
+
+	alice := newBrowser(t, "alice")
+	if status, body := alice.get(siteURL + "/page"); status != 200 || body != "alice@example.com at /page" {
+		t.Fatalf("alice on the site: %d %q", status, body)
+	}
+	if status, _ := alice.get(siteURL + "/admin/x"); status != http.StatusForbidden {
+		t.Errorf("alice on /admin/x: %d, want 403 from the stricter rules", status)
+	}
+}
+
+// Abandoned sign-ins do not pile up: after many /auth/login that never
+// reach the callback, each with a long page address, the browser's Cookie
+// header for the site stays under 8 KB and the next sign-in completes.
+func TestAbandonedSignInsDoNotLockTheUserOut(t *testing.T) {
+	s := protectedSite(t, "")
+	u, _ := url.Parse(s.url)
+	for _, length := range []int{1700, 2500} {
+		jar, _ := cookiejar.New(nil)
+		client := noRedirect(jar)
+		long := "/report?q=" + strings.Repeat("x", length)
+		for i := 0; i < 12; i++ {
+			resp, err := client.Get(s.url + "/auth/login?return_to=" + url.QueryEscape(long))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusFound {
+				t.Fatalf("page address of %d bytes: abandoned sign-in %d: %d", length, i+1, resp.StatusCode)
+			}
+		}
+		if n := len(joinCookies(jar.Cookies(u))); n >= 8000 {
+			t.Errorf("page address of %d bytes: the Cookie header is %d bytes after 12 abandoned sign-ins", length, n)
+		}
+		b := newBrowser(t, "alice")
+		b.jar, b.client.Jar = jar, jar
+		if status, body := b.get(s.url + "/private"); status != 200 || !strings.Contains(body, "alice@example.com") {
+			t.Errorf("page address of %d bytes: signing in after the abandoned ones: %d %.100q", length, status, body)
+		}
+	}
+}
+
+// Two tabs start a sign-in each before either comes back: both complete.
+func TestTwoTabsSigningInAtOnceBothComplete(t *testing.T) {
+	s := protectedSite(t, "")
+	jar, _ := cookiejar.New(nil)
+	client := noRedirect(jar)
+	start := func(page string) *url.URL {
+		resp, err := client.Get(s.url + "/auth/login?return_to=" + url.QueryEscape(page))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		loc, _ := url.Parse(resp.Header.Get("Location"))
+		return withLoginHint(loc, "alice")
+	}
+	finish := func(authorize *url.URL, page string) {
+		t.Helper()
+		resp, err := client.Get(authorize.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		resp, err = client.Get(resp.Header.Get("Location"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != page || len(identityCookies(resp)) == 0 {
+			t.Errorf("the callback of the tab on %s: %d to %q", page, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	one, two := start("/one"), start("/two")
+	finish(two, "/two")
+	finish(one, "/one")
+}
