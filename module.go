@@ -85,7 +85,7 @@ type OIDCAuth struct {
 	callbacks    []string          // every callback path served, one per distinct redirect_uri path
 	callbackOf   map[string]string // provider name -> its callback path
 	issuerKeys   map[string]string // provider name -> storage key of its issuer (revocations, jtis)
-	siteRoot     string // scheme://host/ of redirect_uri, for post-logout redirects
+	siteRoot     string            // scheme://host/ of redirect_uri, for post-logout redirects
 	exposeID     bool
 	exposeAccess bool
 	usedStates   *recentSet
