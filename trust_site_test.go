@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/caddy-oidc-auth/oidcauth/devprovider"
 )
@@ -219,4 +220,27 @@ func TestTwoTabsSigningInAtOnceBothComplete(t *testing.T) {
 	one, two := start("/one"), start("/two")
 	finish(two, "/two")
 	finish(one, "/one")
+}
+
+// Back-channel sign-outs are keyed by issuer: two sites on one storage that
+// both call their (different) providers "default" do not sign each other's
+// users out.
+func TestBackchannelLogoutEndsSessionsOfItsIssuerOnly(t *testing.T) {
+	pa, pb := startProvider(t), startProvider(t)
+	a, b := freePort(t), freePort(t)
+	startCaddy(t, globalOptions+siteBlock(a, clientSettings(pa, testClientID, testCookieSecret))+
+		siteBlock(b, clientSettings(pb, testClientID, testCookieSecret)))
+	atA := signedInBrowser(t, siteURLOf(a), "alice")
+	atB := signedInBrowser(t, siteURLOf(b), "alice")
+	if resp := postLogoutToken(t, siteURLOf(a), logoutToken(t, pa, "alice", "", nil)); resp.StatusCode != http.StatusOK {
+		t.Fatalf("provider A's back-channel logout: %d", resp.StatusCode)
+	}
+	if isSignedIn(t, atA, siteURLOf(a)) {
+		t.Error("alice is still signed in at site A after its provider signed her out")
+	}
+	// Past the interval in which every handler rereads the shared storage.
+	time.Sleep(revocationRefreshEvery + 200*time.Millisecond)
+	if !isSignedIn(t, atB, siteURLOf(b)) {
+		t.Error("provider A's sign-out of alice signed her out of site B, whose provider is another issuer")
+	}
 }

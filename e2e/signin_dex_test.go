@@ -45,7 +45,8 @@ func TestBrowserDexSignIn(t *testing.T) {
 	}
 	var identity *network.Cookie
 	for _, c := range browserCookies(t, tab, site.URL()+"/") {
-		if c.Name == "oidc_auth" {
+		// The identity cookie is named for its site: oidc_auth-<port> here.
+		if c.Name == "oidc_auth" || strings.HasPrefix(c.Name, "oidc_auth-") && !strings.Contains(c.Name, "_") {
 			identity = c
 		}
 	}
