@@ -1,6 +1,7 @@
 package oidcauth
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net/http"
 	"net/http/cookiejar"
@@ -242,5 +243,74 @@ func TestBackchannelLogoutEndsSessionsOfItsIssuerOnly(t *testing.T) {
 	time.Sleep(revocationRefreshEvery + 200*time.Millisecond)
 	if !isSignedIn(t, atB, siteURLOf(b)) {
 		t.Error("provider A's sign-out of alice signed her out of site B, whose provider is another issuer")
+	}
+}
+
+// Over https the identity and login-state cookies carry the __Host- prefix
+// (Secure, Path=/, no Domain), so no sibling subdomain and no plain-http
+// page can plant or replace them; their name still names the port.
+func TestHTTPSSiteCookiesCarryTheHostPrefix(t *testing.T) {
+	p := startProvider(t)
+	port := freePort(t)
+	siteURL := fmt.Sprintf("https://127.0.0.1:%d", port)
+	options := strings.Replace(globalOptions, "auto_https off", "auto_https disable_redirects\n\tskip_install_trust\n\tlocal_certs\n\tdefault_sni 127.0.0.1", 1)
+	startCaddy(t, options+fmt.Sprintf(`
+%s {
+	bind 127.0.0.1
+	tls internal
+	oidc_auth {
+		redirect_uri %s/oauth2callback
+		%s
+	}
+	respond "id={http.auth.user.id}"
+}
+`, siteURL, siteURL, clientSettings(p, testClientID, testCookieSecret)))
+	jar, _ := cookiejar.New(nil)
+	client := noRedirect(jar)
+	client.Transport = &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}} // Caddy's internal CA
+	// Caddy issues the certificate in the background: wait for it, briefly.
+	for i := 0; i < 50; i++ {
+		resp, err := client.Get(siteURL + "/auth/user")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	next := siteURL + "/auth/login"
+	var setCookies []string
+	for i := 0; i < 4 && next != ""; i++ {
+		u, _ := url.Parse(next)
+		if strings.HasSuffix(u.Path, "/authorize") {
+			u = withLoginHint(u, "alice")
+		}
+		resp, err := client.Get(u.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if strings.HasPrefix(u.String(), siteURL) {
+			setCookies = append(setCookies, resp.Header.Values("Set-Cookie")...)
+		}
+		next = resp.Header.Get("Location")
+		if next == "/" {
+			break
+		}
+	}
+	want := fmt.Sprintf("__Host-oidc_auth-%d", port)
+	var session, login bool
+	for _, line := range setCookies {
+		c, err := http.ParseSetCookie(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(c.Name, want) || !c.Secure || c.Path != "/" || c.Domain != "" {
+			t.Errorf("cookie %q: want a %s... name, Secure, Path=/ and no Domain", line, want)
+		}
+		session = session || (c.Name == want && c.MaxAge > 0)
+		login = login || strings.HasPrefix(c.Name, want+"_login_")
+	}
+	if !session || !login {
+		t.Fatalf("the sign-in set no identity (%v) or login-state (%v) cookie: %q", session, login, setCookies)
 	}
 }
