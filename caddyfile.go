@@ -1,6 +1,8 @@
 package oidcauth
 
 import (
+	"strings"
+
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
@@ -84,7 +86,8 @@ func (m *OIDCAuth) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return d.Err("expose_tokens needs one or both of: id access")
 			}
 			for _, t := range m.ExposeTokens {
-				if t != "id" && t != "access" {
+				// A placeholder ({env.TOKENS}) is checked once expanded.
+				if t != "id" && t != "access" && !strings.HasPrefix(t, "{") {
 					return d.Errf("expose_tokens: unknown token %q (use id, access or both)", t)
 				}
 			}

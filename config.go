@@ -3,6 +3,7 @@ package oidcauth
 import (
 	"fmt"
 	"net/url"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -53,32 +54,42 @@ func (w where) at(tableKey string) string {
 
 var plainWord = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*$`)
 
-// expandEnv replaces {env.*} (and other global placeholders) in every
-// string of the config, so JSON users can keep secrets out of the file.
+// expandEnv replaces {env.*} (and Caddy's other global placeholders) in
+// every string value of the config, so that secrets and addresses can stay
+// out of the file. It walks the exported fields, so a key added to the
+// config is expanded without being listed here. Map keys (parameter and
+// claim names) are left as written.
 func (m *OIDCAuth) expandEnv() {
-	repl := caddy.NewReplacer()
-	x := func(s *string) { *s = repl.ReplaceKnown(*s, "") }
-	x(&m.SecretsFile)
-	x(&m.RedirectURI)
-	x(&m.CookieSecret)
-	for i := range m.PreviousCookieSecrets {
-		x(&m.PreviousCookieSecrets[i])
-	}
-	x(&m.ClientID)
-	x(&m.ClientSecret)
-	x(&m.ServerMetadataURL)
-	for k, v := range m.ClientKwargs {
-		m.ClientKwargs[k] = repl.ReplaceKnown(v, "")
-	}
-	for _, p := range m.Providers {
-		if p == nil {
-			continue
+	expandStrings(reflect.ValueOf(m).Elem(), caddy.NewReplacer())
+}
+
+func expandStrings(v reflect.Value, repl *caddy.Replacer) {
+	switch v.Kind() {
+	case reflect.String:
+		if v.CanSet() {
+			v.SetString(repl.ReplaceKnown(v.String(), ""))
 		}
-		x(&p.ClientID)
-		x(&p.ClientSecret)
-		x(&p.ServerMetadataURL)
-		for k, v := range p.ClientKwargs {
-			p.ClientKwargs[k] = repl.ReplaceKnown(v, "")
+	case reflect.Pointer:
+		if !v.IsNil() {
+			expandStrings(v.Elem(), repl)
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				expandStrings(v.Field(i), repl)
+			}
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			expandStrings(v.Index(i), repl)
+		}
+	case reflect.Map:
+		// Map values cannot be set in place: expand a copy, store it back.
+		for _, k := range v.MapKeys() {
+			e := reflect.New(v.Type().Elem()).Elem()
+			e.Set(v.MapIndex(k))
+			expandStrings(e, repl)
+			v.SetMapIndex(k, e)
 		}
 	}
 }
