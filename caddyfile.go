@@ -1,6 +1,8 @@
 package oidcauth
 
 import (
+	"strings"
+
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
@@ -35,6 +37,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    post_logout_redirect_uri <url>
 //	    provider <name> {
 //	        client_id / client_secret / server_metadata_url / client_kwargs / logout_params
+//	        redirect_uri / post_logout_redirect_uri    # default: the top-level ones
 //	    }
 //	    expose_tokens       id|access...
 //	    optional
@@ -61,14 +64,6 @@ func (m *OIDCAuth) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if err := oneArg(d, &m.SecretsFile); err != nil {
 				return err
 			}
-		case "redirect_uri":
-			if err := oneArg(d, &m.RedirectURI); err != nil {
-				return err
-			}
-		case "post_logout_redirect_uri":
-			if err := oneArg(d, &m.PostLogoutRedirectURI); err != nil {
-				return err
-			}
 		case "cookie_secret":
 			if err := oneArg(d, &m.CookieSecret); err != nil {
 				return err
@@ -84,7 +79,8 @@ func (m *OIDCAuth) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return d.Err("expose_tokens needs one or both of: id access")
 			}
 			for _, t := range m.ExposeTokens {
-				if t != "id" && t != "access" {
+				// A placeholder ({env.TOKENS}) is checked once expanded.
+				if t != "id" && t != "access" && !strings.HasPrefix(t, "{") {
 					return d.Errf("expose_tokens: unknown token %q (use id, access or both)", t)
 				}
 			}
@@ -132,8 +128,8 @@ func (m *OIDCAuth) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if err := oneArg(d, &name); err != nil {
 				return err
 			}
-			if !plainWord.MatchString(name) || name == DefaultProviderName {
-				return d.Errf("provider name %q is not a plain word: use letters, digits and '-', starting with a letter (and not %q)", name, DefaultProviderName)
+			if err := checkProviderName(name, ""); err != nil {
+				return d.Err(err.Error())
 			}
 			if m.Providers == nil {
 				m.Providers = map[string]*ProviderConfig{}
@@ -143,38 +139,37 @@ func (m *OIDCAuth) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 			p := &ProviderConfig{}
 			for nesting := d.Nesting(); d.NextBlock(nesting); {
-				if err := unmarshalProviderKey(d, p); err != nil {
+				k, ok := lookupProviderKey(d.Val())
+				if !ok {
+					return d.Errf("unknown oidc_auth option %q", d.Val())
+				}
+				if err := unmarshalSlot(d, k.of(p)); err != nil {
 					return err
 				}
 			}
 			m.Providers[name] = p
 		default:
-			p := ProviderConfig{ClientID: m.ClientID, ClientSecret: m.ClientSecret, ServerMetadataURL: m.ServerMetadataURL, ClientKwargs: m.ClientKwargs, LogoutParams: m.LogoutParams}
-			if err := unmarshalProviderKey(d, &p); err != nil {
+			// The default provider's keys (and redirect_uri,
+			// post_logout_redirect_uri), directly in the directive.
+			k, ok := lookupProviderKey(key)
+			if !ok {
+				return d.Errf("unknown oidc_auth option %q", key)
+			}
+			if err := unmarshalSlot(d, k.top(m)); err != nil {
 				return err
 			}
-			m.ClientID, m.ClientSecret, m.ServerMetadataURL, m.ClientKwargs, m.LogoutParams = p.ClientID, p.ClientSecret, p.ServerMetadataURL, p.ClientKwargs, p.LogoutParams
 		}
 	}
 	return nil
 }
 
-// unmarshalProviderKey reads one provider key: client_id, client_secret,
-// server_metadata_url or a client_kwargs block.
-func unmarshalProviderKey(d *caddyfile.Dispenser, p *ProviderConfig) error {
-	switch d.Val() {
-	case "client_id":
-		return oneArg(d, &p.ClientID)
-	case "client_secret":
-		return oneArg(d, &p.ClientSecret)
-	case "server_metadata_url":
-		return oneArg(d, &p.ServerMetadataURL)
-	case "client_kwargs":
-		return unmarshalParams(d, &p.ClientKwargs)
-	case "logout_params":
-		return unmarshalParams(d, &p.LogoutParams)
+// unmarshalSlot reads the value of one of providerKeys: one argument, or a
+// block of key/value lines.
+func unmarshalSlot(d *caddyfile.Dispenser, s slot) error {
+	if s.text != nil {
+		return oneArg(d, s.text)
 	}
-	return d.Errf("unknown oidc_auth option %q", d.Val())
+	return unmarshalParams(d, s.table)
 }
 
 // unmarshalAllowRule reads one line of an allow block.

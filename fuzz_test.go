@@ -13,6 +13,7 @@ func FuzzSecretsFile(f *testing.F) {
 	f.Add("[auth]\n[auth.google]\nclient_id = \"g\"\nclient_kwargs = { prompt = \"login\", max_age = 3 }\n")
 	f.Add("[auth.\"x y\"]\nclient_id = 1\n")
 	f.Add("auth = [1, 2]\n")
+	f.Add("[auth]\nredirect_uri = \"https://a/cb\"\n[auth.g]\nclient_id = \"g\"\nredirect_uri = \"https://a:1/g\"\npost_logout_redirect_uri = \"/x\"\n")
 	f.Fuzz(func(t *testing.T, data string) {
 		sf, err := parseSecrets("fuzz.toml", []byte(data))
 		if err != nil {
@@ -33,6 +34,7 @@ func FuzzCaddyfileDirective(f *testing.F) {
 	f.Add("oidc_auth {\n\tsecrets_file s.toml\n\tallow {\n\t\tclaim groups admins\n\t}\n}")
 	f.Add("oidc_auth {\n\tprovider g {\n\t\tclient_kwargs {\n\t\t\tprompt login\n\t\t}\n\t}\n\tcookie_max_age 7d\n}")
 	f.Add("oidc_auth {\n\texpose_tokens id access\n\toptional\n}")
+	f.Add("oidc_auth {\n\tprovider g {\n\t\tredirect_uri https://a/g\n\t\tpost_logout_redirect_uri {env.X}\n\t}\n}")
 	f.Fuzz(func(t *testing.T, input string) {
 		tokens, err := caddyfile.Tokenize([]byte(input), "Caddyfile")
 		if err != nil {

@@ -23,10 +23,6 @@ type secretsFile struct {
 	src                   where
 }
 
-var providerKeys = map[string]bool{
-	"client_id": true, "client_secret": true, "server_metadata_url": true, "client_kwargs": true, "logout_params": true,
-}
-
 // loadSecretsFile reads path, a Streamlit secrets.toml. Other tables in the
 // file are ignored; errors name the file and, where known, the line.
 func loadSecretsFile(path string) (*secretsFile, error) {
@@ -67,7 +63,7 @@ func parseSecrets(path string, data []byte) (*secretsFile, error) {
 			f.PostLogoutRedirectURI, err = f.str("auth", key, val)
 		case key == "expose_tokens":
 			f.ExposeTokens, err = f.strList("auth", key, val)
-		case providerKeys[key]:
+		case isProviderKey(key):
 			err = f.providerKey(&f.Default, "auth", key, val)
 		default:
 			table, isTable := val.(map[string]any)
@@ -75,13 +71,12 @@ func parseSecrets(path string, data []byte) (*secretsFile, error) {
 				f.Ignored = append(f.Ignored, "auth."+key)
 				continue
 			}
-			if !plainWord.MatchString(key) || key == DefaultProviderName {
-				return nil, fmt.Errorf("secrets_file %s%s: provider name %q in [auth.%s] is not a plain word: use letters, digits and '-', starting with a letter (and not %q)",
-					path, lineSuffix(f.src, "auth."+key), key, key, DefaultProviderName)
+			if err := checkProviderName(key, fmt.Sprintf(" in [auth.%s]", key)); err != nil {
+				return nil, fmt.Errorf("secrets_file %s%s: %w", path, lineSuffix(f.src, "auth."+key), err)
 			}
 			p := &ProviderConfig{}
 			for _, pk := range sortedKeys(table) {
-				if !providerKeys[pk] {
+				if !isProviderKey(pk) {
 					f.Ignored = append(f.Ignored, "auth."+key+"."+pk)
 					continue
 				}
@@ -98,19 +93,20 @@ func parseSecrets(path string, data []byte) (*secretsFile, error) {
 	return f, nil
 }
 
+func isProviderKey(key string) bool {
+	_, ok := lookupProviderKey(key)
+	return ok
+}
+
+// providerKey reads one key of providerKeys into p.
 func (f *secretsFile) providerKey(p *ProviderConfig, table, key string, val any) error {
+	k, _ := lookupProviderKey(key)
+	s := k.of(p)
 	var err error
-	switch key {
-	case "client_id":
-		p.ClientID, err = f.str(table, key, val)
-	case "client_secret":
-		p.ClientSecret, err = f.str(table, key, val)
-	case "server_metadata_url":
-		p.ServerMetadataURL, err = f.str(table, key, val)
-	case "client_kwargs":
-		p.ClientKwargs, err = f.params(table, key, val)
-	case "logout_params":
-		p.LogoutParams, err = f.params(table, key, val)
+	if s.text != nil {
+		*s.text, err = f.str(table, key, val)
+	} else {
+		*s.table, err = f.params(table, key, val)
 	}
 	return err
 }
