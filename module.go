@@ -4,6 +4,7 @@
 package oidcauth
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/url"
@@ -85,7 +86,7 @@ type OIDCAuth struct {
 	callbacks    []string          // every callback path served, one per distinct redirect_uri path
 	callbackOf   map[string]string // provider name -> its callback path
 	issuerKeys   map[string]string // provider name -> storage key of its issuer (revocations, jtis)
-	siteRoot     string            // scheme://host/ of redirect_uri, for post-logout redirects
+	postLogout   map[string]string // provider name -> where its end-session endpoint sends the browser back
 	exposeID     bool
 	exposeAccess bool
 	usedStates   *recentSet
@@ -147,10 +148,7 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 		m.keepClaims["email_verified"] = m.keepClaims["email"]
 	}
 	redirect, _ := url.Parse(m.RedirectURI)
-	m.siteRoot = redirect.Scheme + "://" + redirect.Host + "/"
-	if m.PostLogoutRedirectURI != "" {
-		m.siteRoot = m.PostLogoutRedirectURI
-	}
+	siteRoot := redirect.Scheme + "://" + redirect.Host + "/"
 
 	// Sign-out everywhere and the generated cookie_secret: shared with
 	// every Caddy on the same storage.
@@ -179,6 +177,7 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 	m.logoutParams = make(map[string]map[string]string, len(configs))
 	m.callbackOf = make(map[string]string, len(configs))
 	m.issuerKeys = make(map[string]string, len(configs))
+	m.postLogout = make(map[string]string, len(configs))
 	clients := make(map[string]cookie.Client, len(configs))
 	for _, name := range m.names {
 		pc := configs[name]
@@ -187,7 +186,7 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 			ClientID:     pc.ClientID,
 			ClientSecret: pc.ClientSecret,
 			MetadataURL:  pc.ServerMetadataURL,
-			RedirectURL:  m.RedirectURI,
+			RedirectURL:  pc.RedirectURI,
 			Params:       pc.ClientKwargs,
 			Userinfo:     m.Userinfo,
 			OnFetch:      m.metrics.onFetch(name),
@@ -199,7 +198,8 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 		m.logoutParams[name] = pc.LogoutParams
 		m.issuerKeys[name] = issuerKey(p.Issuer())
 		clients[name] = cookie.Client{Issuer: p.Issuer(), ClientID: p.ClientID()}
-		m.addCallback(name, m.RedirectURI)
+		m.addCallback(name, pc.RedirectURI)
+		m.postLogout[name] = cmp.Or(pc.PostLogoutRedirectURI, siteRoot)
 	}
 	site := siteOf(redirect)
 	m.jar = cookie.NewJar(cookie.JarConfig{

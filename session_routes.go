@@ -31,7 +31,7 @@ func (m *OIDCAuth) serveLogout(w http.ResponseWriter, r *http.Request) error {
 		m.metrics.signOuts.WithLabelValues(sess.Provider, "user").Inc()
 		ctx, cancel := context.WithTimeout(r.Context(), providerTimeout)
 		defer cancel()
-		u, ok, err := m.providers[sess.Provider].EndSessionURL(ctx, sess.IDToken, m.siteRoot, m.logoutParams[sess.Provider])
+		u, ok, err := m.providers[sess.Provider].EndSessionURL(ctx, sess.IDToken, m.postLogout[sess.Provider], m.logoutParams[sess.Provider])
 		switch {
 		case err != nil:
 			m.logger.Warn("provider sign-out skipped", zap.String("provider", sess.Provider), zap.Error(err))

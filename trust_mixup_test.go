@@ -1,0 +1,88 @@
+package oidcauth
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/caddy-oidc-auth/oidcauth/devprovider"
+)
+
+// mixUpSite serves one site with two providers: "honest" and "evil", a
+// configured provider that turned hostile. Each has a callback of its own
+// when separate is true, else both share /oauth2callback. The honest
+// provider accepts only its registered callback, as real ones do.
+func mixUpSite(t *testing.T, separate bool, honestCfg devprovider.Config) (siteURL string, honest, evil *devprovider.Provider) {
+	t.Helper()
+	port := freePort(t)
+	siteURL = siteURLOf(port)
+	honestCB, evilCB := siteURL+"/oauth2callback", siteURL+"/oauth2callback"
+	if separate {
+		honestCB, evilCB = siteURL+"/callback/honest", siteURL+"/callback/evil"
+	}
+	honestCfg.Users = devprovider.DemoUsers()
+	honestCfg.Clients = []devprovider.Client{{ID: testClientID, Secret: testClientSecret, RedirectURIs: []string{honestCB}}}
+	honestCfg.TrustLoginHint, honestCfg.AnyUser = true, true
+	honest = startProviderWith(t, honestCfg)
+	evil = startProvider(t)
+	startCaddy(t, attackSiteConfig(port, fmt.Sprintf(`cookie_secret %s
+		provider honest {
+			redirect_uri %s
+			client_id %s
+			client_secret %s
+			server_metadata_url %s
+		}
+		provider evil {
+			redirect_uri %s
+			client_id %s
+			client_secret %s
+			server_metadata_url %s
+		}`, testCookieSecret, honestCB, testClientID, testClientSecret, honest.MetadataURL(),
+		evilCB, testClientID, testClientSecret, evil.MetadataURL())))
+	return siteURL, honest, evil
+}
+
+// mixUpAttack plays the mix-up of RFC 9700 4.4: the victim starts a sign-in
+// with the hostile provider, which sends the browser on to the honest
+// provider's authorization endpoint with the site's own client_id and
+// callback for the honest provider, and the honest provider's answer (the
+// victim's code) reaches the site under the hostile sign-in's state. It
+// returns the site's answer to that callback.
+func mixUpAttack(t *testing.T, siteURL string, honest *devprovider.Provider, honestCallback string) *http.Response {
+	t.Helper()
+	victim := loginStartFrom(t, getWithCookies(t, siteURL+"/auth/login?provider=evil"))
+	forwarded, _ := url.Parse(strings.TrimSuffix(honest.MetadataURL(), "/.well-known/openid-configuration") + "/authorize")
+	q := victim.authorize.Query()
+	q.Set("redirect_uri", honestCallback)
+	forwarded.RawQuery = q.Encode()
+	cb := authorizeAs(t, loginStart{authorize: forwarded}, "victim")
+	if cb.Query().Get("state") != victim.authorize.Query().Get("state") {
+		t.Fatal("the honest provider did not echo the forwarded state")
+	}
+	return getWithCookies(t, cb.String(), victim.cookie)
+}
+
+// With a callback per provider, the honest provider's answer arrives at its
+// own callback while the sign-in was started with the hostile one: refused
+// before the code is sent to any token endpoint. Each provider still signs
+// users in at its own callback.
+func TestMixUpRefusedByCallbackPerProvider(t *testing.T) {
+	siteURL, honest, evil := mixUpSite(t, true, devprovider.Config{})
+	resp := mixUpAttack(t, siteURL, honest, siteURL+"/callback/honest")
+	wantRefused(t, "the honest provider's code under the hostile sign-in", resp)
+	if n := evil.Counts().Token; n != 0 {
+		t.Errorf("the hostile provider's token endpoint was sent %d requests: the victim's code reached it", n)
+	}
+	if n := honest.Counts().Token; n != 0 {
+		t.Errorf("the code was redeemed at the honest provider %d times during the attack", n)
+	}
+	for _, name := range []string{"honest", "evil"} {
+		b := newBrowser(t, "alice")
+		status, body := b.get(siteURL + "/auth/login?provider=" + name)
+		if status != http.StatusOK || body != "id=alice provider="+name {
+			t.Errorf("signing in with %s at its own callback: %d %q (trail %v)", name, status, body, b.trail)
+		}
+	}
+}
