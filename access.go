@@ -11,10 +11,11 @@ import (
 // AllowRules admit a signed-in user when any one rule matches. Without
 // rules every signed-in user is admitted.
 type AllowRules struct {
-	// Exact email addresses, compared case-insensitively.
+	// Exact email addresses, compared case-insensitively in ASCII only (the
+	// Kelvin sign is not a k).
 	Email []string `json:"email,omitempty"`
 	// Email domains: the part after the last "@", compared exactly
-	// (evilexample.com is not example.com), case-insensitively.
+	// (evilexample.com is not example.com), case-insensitively in ASCII only.
 	EmailDomain []string `json:"email_domain,omitempty"`
 	// Claim values: the claim equals one of the values, or a list claim
 	// (groups, roles) contains one of them exactly.
@@ -79,14 +80,14 @@ func (a *AllowRules) admits(sess *cookie.Session) bool {
 	claims := sess.ClaimMap()
 	if email, ok := verifiedEmail(claims); ok {
 		for _, e := range a.Email {
-			if strings.EqualFold(email, e) {
+			if asciiEqualFold(email, e) {
 				return true
 			}
 		}
 		if at := strings.LastIndexByte(email, '@'); at >= 0 {
 			domain := email[at+1:]
 			for _, d := range a.EmailDomain {
-				if strings.EqualFold(domain, d) {
+				if asciiEqualFold(domain, d) {
 					return true
 				}
 			}
@@ -100,22 +101,50 @@ func (a *AllowRules) admits(sess *cookie.Session) bool {
 	return false
 }
 
-// verifiedEmail returns the user's email unless the provider says outright
-// that it is not verified: a provider that lets users type any address must
-// not let them in by that address alone. A provider that says nothing
-// (many omit email_verified) is trusted for the address it vouches for.
+// verifiedEmail returns the user's email unless the provider says anything
+// but "verified": a provider that lets users type any address must not let
+// them in by that address alone, and only true (or the string "true", as
+// some providers send it) means verified; false, "false", 0, "0", "no",
+// null... do not. A provider that says nothing (many omit email_verified) is
+// trusted for the address it vouches for.
 func verifiedEmail(claims map[string]any) (string, bool) {
 	email, _ := claims["email"].(string)
 	if email == "" {
 		return "", false
 	}
-	switch v := claims["email_verified"].(type) {
+	v, present := claims["email_verified"]
+	if !present {
+		return email, true
+	}
+	switch v := v.(type) {
 	case bool:
 		return email, v
-	case string: // some providers send "false" as a string
-		return email, !strings.EqualFold(v, "false")
+	case string:
+		return email, asciiEqualFold(v, "true")
 	}
-	return email, true
+	return email, false
+}
+
+// asciiEqualFold is strings.EqualFold for ASCII letters only: other
+// characters must be identical, so no Unicode folding (U+212A KELVIN SIGN
+// folds to k, U+017F LONG S to s) lets an address match one it is not.
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
 
 // claimHasAny: the claim equals one of want, or (a list) contains one exactly.

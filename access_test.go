@@ -33,6 +33,9 @@ func TestAllowRules(t *testing.T) {
 		{"last @ decides", "g", map[string]any{"email": "eve@example.org@evil.com"}, false},
 		{"unverified email does not match", "g", map[string]any{"email": "alice@example.com", "email_verified": false}, false},
 		{"unverified as a string", "g", map[string]any{"email": "bob@example.org", "email_verified": "false"}, false},
+		{"verified as 0 is not verified", "g", map[string]any{"email": "bob@example.org", "email_verified": json.Number("0")}, false},
+		{"null is not verified", "g", map[string]any{"email": "bob@example.org", "email_verified": nil}, false},
+		{"verified as the string true", "g", map[string]any{"email": "bob@example.org", "email_verified": "true"}, true},
 		{"verified email matches", "g", map[string]any{"email": "alice@example.com", "email_verified": true}, true},
 		{"unverified email, but a group rule matches", "g", map[string]any{"email": "x@y.z", "email_verified": false, "groups": []any{"admins"}}, true},
 		{"group in list", "g", map[string]any{"groups": []any{"staff", "admins"}}, true},
@@ -61,6 +64,23 @@ func TestAllowRulesCheck(t *testing.T) {
 	} {
 		if bad.check() == nil {
 			t.Errorf("accepted %+v", bad)
+		}
+	}
+}
+
+func TestASCIIEqualFold(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"Kate@Example.COM", "kate@example.com", true},
+		{"\u212Aate@example.com", "kate@example.com", false}, // Kelvin sign
+		{"\u017Fam@example.com", "sam@example.com", false},   // long s
+		{"kate@example.com", "kate@example.co", false},
+		{"", "", true},
+	} {
+		if got := asciiEqualFold(c.a, c.b); got != c.want {
+			t.Errorf("asciiEqualFold(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
 		}
 	}
 }
