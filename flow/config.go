@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // Defaults that follow Streamlit's st.login().
@@ -69,11 +71,17 @@ type Provider struct {
 
 	ready atomic.Pointer[discovered] // set once discovery succeeded
 
-	mu       sync.Mutex // guards the fields below
-	inflight *discoveryCall
-	lastErr  error
-	retryAt  time.Time
-	backoff  time.Duration
+	calls singleflight.Group // discovery, shared by concurrent callers
+
+	mu      sync.Mutex // guards the fields below
+	lastErr error
+	retryAt time.Time
+	backoff time.Duration
+
+	// Test hooks: after replaces time.After (nil: time.After); joined hears
+	// of every caller that joined a shared call.
+	after  func(time.Duration) <-chan time.Time
+	joined func(key string)
 }
 
 // NewProvider checks cfg and returns a Provider. It makes no network call:
