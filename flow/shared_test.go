@@ -32,12 +32,17 @@ func TestSharedCallThatPanicsIsAnErrorAndFreesItsKey(t *testing.T) {
 // outcome reaches the callers still waiting.
 func TestSharedCallReleasesACallerWhoGivesUp(t *testing.T) {
 	p := &Provider{cfg: Config{Name: "t"}}
-	release := make(chan struct{})
+	started, release := make(chan struct{}), make(chan struct{})
 	result := make(chan int, 1)
 	go func() {
-		v, _ := shared(p, &p.calls, "k", context.Background(), func() (int, error) { <-release; return 1, nil })
+		v, _ := shared(p, &p.calls, "k", context.Background(), func() (int, error) {
+			close(started)
+			<-release
+			return 1, nil
+		})
 		result <- v
 	}()
+	<-started
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := shared(p, &p.calls, "k", ctx, func() (int, error) { return 2, nil })
