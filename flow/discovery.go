@@ -39,6 +39,8 @@ type metadata struct {
 	SigningAlgs           []string  `json:"id_token_signing_alg_values_supported"`
 	PromptValues          *[]string `json:"prompt_values_supported"` // nil: the provider does not say
 	AuthMethods           []string  `json:"token_endpoint_auth_methods_supported"`
+	// IssParameter: every authorization response carries iss (RFC 9207).
+	IssParameter bool `json:"authorization_response_iss_parameter_supported"`
 }
 
 // discovered is everything built from a good metadata document.

@@ -241,7 +241,7 @@ func wantClass(t testing.TB, err, want error) {
 	if !errors.Is(err, want) {
 		t.Fatalf("got %v, want class %v", err, want)
 	}
-	for _, other := range []error{ErrUnavailable, ErrMisconfigured, ErrInvalidToken, ErrRefreshRefused} {
+	for _, other := range []error{ErrUnavailable, ErrMisconfigured, ErrInvalidToken, ErrRefreshRefused, ErrMixUp} {
 		if other != want && errors.Is(err, other) {
 			t.Fatalf("%v is also %v", err, other)
 		}
