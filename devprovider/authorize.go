@@ -122,7 +122,8 @@ func (p *Provider) signIn(w http.ResponseWriter, r *http.Request, req authReques
 		clientID: req.client.ID,
 		claims:   identity(u),
 		scope:    req.params.Get("scope"),
-		authTime: time.Now(),
+		authTime: time.Now().Add(-p.behaviorNow().AuthTimeAge),
+		maxAge:   req.params.Has("max_age"),
 		sid:      randomToken(),
 	}
 	code := p.store.putCode(&codeGrant{

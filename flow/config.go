@@ -68,6 +68,7 @@ type Provider struct {
 	scope          string
 	scopes         map[string]bool
 	authMethod     string // from client_kwargs.token_endpoint_auth_method, if any
+	restrict       restrictions
 
 	ready atomic.Pointer[discovered] // set once discovery succeeded
 
@@ -135,6 +136,12 @@ func NewProvider(cfg Config) (*Provider, error) {
 		p.authMethod = m
 	default:
 		return nil, bad("client_kwargs token_endpoint_auth_method %q is not supported (use client_secret_basic, client_secret_post or none)", m)
+	}
+	if p.restrict, err = parseRestrictions(cfg.Params); err != nil {
+		return nil, bad("%v", err)
+	}
+	if m, ok := cfg.Params["code_challenge_method"]; ok && m != "S256" {
+		return nil, bad("client_kwargs code_challenge_method %q is not supported: the module always uses S256 PKCE and never a weaker one (remove the key or set it to S256)", m)
 	}
 	if p.cfg.HTTPClient == nil {
 		p.cfg.HTTPClient = &http.Client{Timeout: httpTimeout}
