@@ -47,9 +47,9 @@ func (p *Provider) checkRestrictions(claims map[string]any, signIn bool) error {
 		switch {
 		case !present && !signIn:
 		case r.hd == "*" && got == "":
-			return p.newError(ErrInvalidToken, nil, "ID token has no hd, though client_kwargs asks for a hosted domain (hd *)")
+			return p.newError(ErrRestricted, nil, "ID token has no hd, though client_kwargs asks for a hosted domain (hd *)")
 		case r.hd != "*" && got != r.hd:
-			return p.newError(ErrInvalidToken, nil, "ID token hd %q is not %q from client_kwargs", printable(got, 100), r.hd)
+			return p.newError(ErrRestricted, nil, "ID token hd %q is not %q from client_kwargs", printable(got, 100), r.hd)
 		}
 	}
 	if len(r.acr) > 0 {
@@ -58,18 +58,18 @@ func (p *Provider) checkRestrictions(claims map[string]any, signIn bool) error {
 		switch {
 		case !present && !signIn:
 		case !present:
-			return p.newError(ErrInvalidToken, nil, "ID token has no acr, though client_kwargs asks for acr_values %q", strings.Join(r.acr, " "))
+			return p.newError(ErrRestricted, nil, "ID token has no acr, though client_kwargs asks for acr_values %q", strings.Join(r.acr, " "))
 		case !slices.Contains(r.acr, got):
-			return p.newError(ErrInvalidToken, nil, "ID token acr %q is not one of acr_values %q from client_kwargs", printable(got, 100), strings.Join(r.acr, " "))
+			return p.newError(ErrRestricted, nil, "ID token acr %q is not one of acr_values %q from client_kwargs", printable(got, 100), strings.Join(r.acr, " "))
 		}
 	}
 	if r.maxAge >= 0 && signIn {
 		at, ok := numericDate(claims["auth_time"])
 		if !ok {
-			return p.newError(ErrInvalidToken, nil, "ID token has no auth_time, though client_kwargs asks for max_age (OpenID Connect Core 3.1.2.1)")
+			return p.newError(ErrRestricted, nil, "ID token has no auth_time, though client_kwargs asks for max_age (OpenID Connect Core 3.1.2.1)")
 		}
 		if age := p.now().Sub(at); age > r.maxAge+iatLeeway {
-			return p.newError(ErrInvalidToken, nil, "the user signed in at the provider %s ago (auth_time %s), longer than max_age %s",
+			return p.newError(ErrRestricted, nil, "the user signed in at the provider %s ago (auth_time %s), longer than max_age %s",
 				age.Round(time.Second), at.UTC().Format(time.RFC3339), r.maxAge)
 		}
 	}

@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +54,9 @@ func TestClientKwargsRestrictionsAreEnforcedOnTheIDToken(t *testing.T) {
 				t.Fatal("an identity came back with the error")
 			}
 			wantClass(t, err, ErrInvalidToken)
+			if !errors.Is(err, ErrRestricted) {
+				t.Errorf("%v is not ErrRestricted", err)
+			}
 			if !strings.Contains(err.Error(), c.want) {
 				t.Errorf("message %q should mention %q", err, c.want)
 			}
