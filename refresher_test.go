@@ -57,3 +57,40 @@ func TestRefresherRecoversFromAPanickingRefresh(t *testing.T) {
 		t.Fatal("the refresh after a panicking one never completed")
 	}
 }
+
+// A request that ends while the refresh for its token runs is released at
+// once; the refresh goes on, and its outcome serves the next request.
+func TestRefresherReleasesARequestThatEnds(t *testing.T) {
+	rf := newRefresher()
+	now := time.Now()
+	started, release := make(chan struct{}), make(chan struct{})
+	first := make(chan *cookie.Session, 1)
+	go func() {
+		sess, _ := rf.do(context.Background(), "token-1", now, func() (*cookie.Session, error) {
+			close(started)
+			<-release
+			return &cookie.Session{Subject: "alice"}, nil
+		})
+		first <- sess
+	}()
+	<-started
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := rf.do(ctx, "token-1", now, func() (*cookie.Session, error) {
+		t.Error("a second refresh ran for the same token")
+		return nil, nil
+	}); err == nil {
+		t.Error("a request that ended got an outcome before the refresh finished")
+	}
+	close(release)
+	if sess := <-first; sess == nil || sess.Subject != "alice" {
+		t.Fatalf("the first request got %+v", sess)
+	}
+	sess, err := rf.do(context.Background(), "token-1", now, func() (*cookie.Session, error) {
+		t.Error("refreshed again within the grace")
+		return nil, nil
+	})
+	if err != nil || sess == nil || sess.Subject != "alice" {
+		t.Errorf("within the grace: %+v, %v", sess, err)
+	}
+}
