@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/caddy-oidc-auth/oidcauth/cookie"
 	"github.com/caddy-oidc-auth/oidcauth/flow"
@@ -26,45 +27,69 @@ const refreshGrace = time.Minute
 // refresher runs at most one refresh per refresh token at a time, and hands
 // its outcome to every request that carries that token for a while.
 type refresher struct {
-	mu      sync.Mutex
-	pending map[string]*refreshCall
+	calls singleflight.Group
+
+	mu       sync.Mutex
+	outcomes map[string]refreshOutcome // by refresh token, within their grace
 }
 
-type refreshCall struct {
-	done chan struct{}
+type refreshOutcome struct {
 	sess *cookie.Session // the refreshed session, nil when refused
 	err  error
 	at   time.Time
 }
 
-func newRefresher() *refresher { return &refresher{pending: map[string]*refreshCall{}} }
+// errRefreshPanicked stands for a refresh that panicked: the session is kept
+// while its tokens are valid, and the next request tries again.
+var errRefreshPanicked = errors.New("session refresh failed: internal error")
+
+func newRefresher() *refresher { return &refresher{outcomes: map[string]refreshOutcome{}} }
 
 // do runs fn once for key, or joins the call already running or recently
-// finished for it.
-func (rf *refresher) do(key string, now time.Time, fn func() (*cookie.Session, error)) (*cookie.Session, error) {
+// finished for it. A caller waits no longer than ctx allows; the refresh
+// goes on for the others. A panic in fn is an error, and is not remembered.
+func (rf *refresher) do(ctx context.Context, key string, now time.Time, fn func() (*cookie.Session, error)) (*cookie.Session, error) {
+	if o, ok := rf.recent(key, now); ok {
+		return o.sess, o.err
+	}
+	ch := rf.calls.DoChan(key, func() (v any, err error) {
+		defer func() {
+			if recover() != nil {
+				v, err = nil, errRefreshPanicked
+			}
+		}()
+		// A call for key may have ended since this caller looked.
+		if o, ok := rf.recent(key, time.Now()); ok {
+			return o.sess, o.err
+		}
+		sess, err := fn()
+		rf.mu.Lock()
+		rf.outcomes[key] = refreshOutcome{sess: sess, err: err, at: time.Now()}
+		rf.mu.Unlock()
+		return sess, err
+	})
+	select {
+	case r := <-ch:
+		sess, _ := r.Val.(*cookie.Session)
+		return sess, r.Err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// recent is the outcome remembered for key, if still within its grace. It
+// forgets outcomes past their grace, so the map stays small and an old
+// cookie is not renewed long after its refresh token was spent.
+func (rf *refresher) recent(key string, now time.Time) (refreshOutcome, bool) {
 	rf.mu.Lock()
-	// Forget outcomes past their grace, so the map stays small and an old
-	// cookie is not renewed long after its refresh token was spent.
-	for k, c := range rf.pending {
-		if !c.at.IsZero() && now.Sub(c.at) > refreshGrace {
-			delete(rf.pending, k)
+	defer rf.mu.Unlock()
+	for k, o := range rf.outcomes {
+		if now.Sub(o.at) > refreshGrace {
+			delete(rf.outcomes, k)
 		}
 	}
-	if c, ok := rf.pending[key]; ok {
-		rf.mu.Unlock()
-		<-c.done
-		return c.sess, c.err
-	}
-	c := &refreshCall{done: make(chan struct{})}
-	rf.pending[key] = c
-	rf.mu.Unlock()
-
-	c.sess, c.err = fn()
-	rf.mu.Lock()
-	c.at = time.Now()
-	rf.mu.Unlock()
-	close(c.done)
-	return c.sess, c.err
+	o, ok := rf.outcomes[key]
+	return o, ok
 }
 
 // keepsRefreshToken: the refresh token is worth keeping (and its cookie
@@ -97,7 +122,7 @@ func (m *OIDCAuth) maybeRefresh(w http.ResponseWriter, r *http.Request, sess *co
 	if now.Before(sess.TokenExpiry.Add(-refreshSkew)) {
 		return sess
 	}
-	fresh, err := m.refreshes.do(sess.RefreshToken, now, func() (*cookie.Session, error) {
+	fresh, err := m.refreshes.do(r.Context(), sess.RefreshToken, now, func() (*cookie.Session, error) {
 		return m.refresh(r.Context(), sess)
 	})
 	switch {

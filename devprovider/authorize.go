@@ -16,6 +16,7 @@ type authRequest struct {
 	client      Client
 	redirectURI string
 	action      string // the path the sign-in form posts to
+	iss         string // added to every response (RFC 9207) when Config.IssParameter
 }
 
 // serveAuthorize is the authorization endpoint. GET shows the sign-in form (or signs in at
@@ -55,6 +56,9 @@ func (p *Provider) serveAuthorize(w http.ResponseWriter, r *http.Request, issuer
 		return
 	}
 	req := authRequest{params: params, client: client, redirectURI: redirectURI, action: r.URL.Path}
+	if p.cfg.IssParameter {
+		req.iss = issuer
+	}
 	if code, desc := p.checkAuthRequest(params); code != "" {
 		redirectError(w, r, req, code, desc)
 		return
@@ -118,7 +122,8 @@ func (p *Provider) signIn(w http.ResponseWriter, r *http.Request, req authReques
 		clientID: req.client.ID,
 		claims:   identity(u),
 		scope:    req.params.Get("scope"),
-		authTime: time.Now(),
+		authTime: time.Now().Add(-p.behaviorNow().AuthTimeAge),
+		maxAge:   req.params.Has("max_age"),
 		sid:      randomToken(),
 	}
 	code := p.store.putCode(&codeGrant{
@@ -135,8 +140,8 @@ func redirectError(w http.ResponseWriter, r *http.Request, req authRequest, code
 	redirectBack(w, r, req, url.Values{"error": {code}, "error_description": {description}})
 }
 
-// redirectBack sends the browser to the client's redirect URI with values and state,
-// keeping the URI's own query.
+// redirectBack sends the browser to the client's redirect URI with values and state (and
+// iss, with Config.IssParameter), keeping the URI's own query.
 func redirectBack(w http.ResponseWriter, r *http.Request, req authRequest, values url.Values) {
 	u, err := url.Parse(req.redirectURI)
 	if err != nil { // redirectAllowed parsed it already
@@ -149,6 +154,9 @@ func redirectBack(w http.ResponseWriter, r *http.Request, req authRequest, value
 	}
 	if state := req.params.Get("state"); state != "" {
 		q.Set("state", state)
+	}
+	if req.iss != "" {
+		q.Set("iss", req.iss)
 	}
 	u.RawQuery = q.Encode()
 	status := http.StatusFound

@@ -39,6 +39,11 @@ type Behavior struct {
 	// only these; default ["client_secret_basic", "client_secret_post"].
 	AuthMethods  []string
 	NoEndSession bool // omit end_session_endpoint from discovery
+	// AuthTimeAge makes sign-ins claim (auth_time) that the user authenticated this long
+	// before: a session older than a relying party's max_age.
+	AuthTimeAge time.Duration
+	// OmitAuthTime leaves auth_time out of ID tokens, even when max_age asks for it.
+	OmitAuthTime bool
 }
 
 // gate applies Delay and Down before any endpoint answers. It reports whether the

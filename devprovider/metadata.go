@@ -37,6 +37,9 @@ func (p *Provider) serveDiscovery(w http.ResponseWriter, r *http.Request, issuer
 	if !b.NoEndSession {
 		md["end_session_endpoint"] = endpoint(issuer, routeEndSession)
 	}
+	if p.cfg.IssParameter {
+		md["authorization_response_iss_parameter_supported"] = true
+	}
 	if len(b.PromptValuesSupported) > 0 {
 		md["prompt_values_supported"] = b.PromptValuesSupported
 	}

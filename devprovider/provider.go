@@ -49,6 +49,10 @@ type Config struct {
 	// (sub=name, email=name@example.com, name=Name).
 	AnyUser  bool
 	TokenTTL time.Duration // ID and access token lifetime, default 1h
+	// IssParameter makes the provider advertise
+	// authorization_response_iss_parameter_supported and add iss (its issuer) to every
+	// authorization response, success and error alike (RFC 9207).
+	IssParameter bool
 }
 
 // Provider is an OpenID Connect provider. It is safe for concurrent use.

@@ -15,6 +15,7 @@ type session struct {
 	claims   map[string]any // identity(user): sub and every claim, before scope filtering
 	scope    string
 	authTime time.Time
+	maxAge   bool // the authorization request had max_age: auth_time is then always sent
 	sid      string
 }
 

@@ -144,8 +144,11 @@ func (p *Provider) idTokenClaims(b *Behavior, issuer string, sess *session, nonc
 		c = map[string]any{"sub": sess.claims["sub"]}
 	} else {
 		c = releasedClaims(sess.claims, sess.scope)
-		c["auth_time"] = sess.authTime.Unix()
 		c["sid"] = sess.sid
+	}
+	// OpenID Connect Core 3.1.2.1: auth_time is required when max_age was asked for.
+	if (!b.MinimalIDToken || sess.maxAge) && !b.OmitAuthTime {
+		c["auth_time"] = sess.authTime.Unix()
 	}
 	c["iss"] = issuer
 	c["aud"] = sess.clientID

@@ -137,10 +137,12 @@ func TestClientKwargsScopeAndExtraParams(t *testing.T) {
 			"scope": "openid  email", "login_hint": "alice", "hd": "example.com", "access_type": "offline",
 			// the module's own parameters cannot be overridden:
 			"state": "fixed", "nonce": "fixed", "client_id": "other", "redirect_uri": "https://evil.example/",
-			"response_type": "token", "code_challenge": "x", "code_challenge_method": "plain",
+			"response_type": "token", "code_challenge": "x", "code_challenge_method": "S256", // (any other method is refused by NewProvider)
 			"token_endpoint_auth_method": "client_secret_post",
 		}
 	})
+	// hd is also enforced: the provider must answer for that hosted domain.
+	r.dev.SetBehavior(devprovider.Behavior{TamperClaims: func(c map[string]any) { c["hd"] = "example.com" }})
 	req := NewAuthRequest()
 	u, _, err := r.p.AuthCodeURL(context.Background(), req)
 	if err != nil {
@@ -159,7 +161,7 @@ func TestClientKwargsScopeAndExtraParams(t *testing.T) {
 	if q.Has("token_endpoint_auth_method") {
 		t.Error("token_endpoint_auth_method is a client setting, not an authorization parameter")
 	}
-	if len(q["state"]) != 1 || len(q["scope"]) != 1 {
+	if len(q["state"]) != 1 || len(q["scope"]) != 1 || len(q["code_challenge_method"]) != 1 {
 		t.Error("parameters must not be repeated")
 	}
 	id, err := r.p.Exchange(context.Background(), r.code(t, req), req)

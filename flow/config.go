@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // Defaults that follow Streamlit's st.login().
@@ -66,14 +68,21 @@ type Provider struct {
 	scope          string
 	scopes         map[string]bool
 	authMethod     string // from client_kwargs.token_endpoint_auth_method, if any
+	restrict       restrictions
 
 	ready atomic.Pointer[discovered] // set once discovery succeeded
 
-	mu       sync.Mutex // guards the fields below
-	inflight *discoveryCall
-	lastErr  error
-	retryAt  time.Time
-	backoff  time.Duration
+	calls singleflight.Group // discovery, shared by concurrent callers
+
+	mu      sync.Mutex // guards the fields below
+	lastErr error
+	retryAt time.Time
+	backoff time.Duration
+
+	// Test hooks: after replaces time.After (nil: time.After); joined hears
+	// of every caller that joined a shared call.
+	after  func(time.Duration) <-chan time.Time
+	joined func(key string)
 }
 
 // NewProvider checks cfg and returns a Provider. It makes no network call:
@@ -127,6 +136,12 @@ func NewProvider(cfg Config) (*Provider, error) {
 		p.authMethod = m
 	default:
 		return nil, bad("client_kwargs token_endpoint_auth_method %q is not supported (use client_secret_basic, client_secret_post or none)", m)
+	}
+	if p.restrict, err = parseRestrictions(cfg.Params); err != nil {
+		return nil, bad("%v", err)
+	}
+	if m, ok := cfg.Params["code_challenge_method"]; ok && m != "S256" {
+		return nil, bad("client_kwargs code_challenge_method %q is not supported: the module always uses S256 PKCE and never a weaker one (remove the key or set it to S256)", m)
 	}
 	if p.cfg.HTTPClient == nil {
 		p.cfg.HTTPClient = &http.Client{Timeout: httpTimeout}

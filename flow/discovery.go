@@ -39,6 +39,8 @@ type metadata struct {
 	SigningAlgs           []string  `json:"id_token_signing_alg_values_supported"`
 	PromptValues          *[]string `json:"prompt_values_supported"` // nil: the provider does not say
 	AuthMethods           []string  `json:"token_endpoint_auth_methods_supported"`
+	// IssParameter: every authorization response carries iss (RFC 9207).
+	IssParameter bool `json:"authorization_response_iss_parameter_supported"`
 }
 
 // discovered is everything built from a good metadata document.
@@ -50,13 +52,6 @@ type discovered struct {
 	oauth    *oauth2.Config
 }
 
-// discoveryCall is one metadata fetch that concurrent callers share.
-type discoveryCall struct {
-	done chan struct{}
-	res  *discovered
-	err  error
-}
-
 // discover returns the cached metadata, or fetches it. Concurrent first
 // callers share one fetch; after a failure, callers get the failure at once
 // until the backoff has passed.
@@ -64,31 +59,20 @@ func (p *Provider) discover(ctx context.Context) (*discovered, error) {
 	if d := p.ready.Load(); d != nil {
 		return d, nil
 	}
-	p.mu.Lock()
-	if d := p.ready.Load(); d != nil {
-		p.mu.Unlock()
-		return d, nil
+	if err := p.inBackoff(); err != nil {
+		return nil, err
 	}
-	call := p.inflight
-	if call == nil {
-		if p.lastErr != nil && p.now().Before(p.retryAt) {
-			err := p.lastErr
-			wait := p.retryAt.Sub(p.now()).Round(100 * time.Millisecond)
-			p.mu.Unlock()
-			return nil, retryLater(err, wait)
-		}
-		call = &discoveryCall{done: make(chan struct{})}
-		p.inflight = call
-		go p.runDiscovery(call)
-	}
-	p.mu.Unlock()
+	return shared(p, &p.calls, "discovery", ctx, p.runDiscovery)
+}
 
-	select {
-	case <-call.done:
-		return call.res, call.err
-	case <-ctx.Done():
-		return nil, p.newError(ErrUnavailable, ctx.Err(), "gave up waiting for discovery")
+// inBackoff is the recent failure, restated, while its backoff lasts.
+func (p *Provider) inBackoff() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.lastErr != nil && p.now().Before(p.retryAt) {
+		return retryLater(p.lastErr, p.retryAt.Sub(p.now()).Round(100*time.Millisecond))
 	}
+	return nil
 }
 
 // retryLater restates a recent discovery failure, saying when the next
@@ -104,26 +88,31 @@ func retryLater(err error, wait time.Duration) error {
 }
 
 // runDiscovery fetches the metadata detached from any one caller's context,
-// bounded by httpTimeout, and records the outcome.
-func (p *Provider) runDiscovery(call *discoveryCall) {
+// bounded by httpTimeout, and records the outcome. It checks the cache and
+// the backoff again: a caller may have looked just before the last call ended.
+func (p *Provider) runDiscovery() (*discovered, error) {
+	if d := p.ready.Load(); d != nil {
+		return d, nil
+	}
+	if err := p.inBackoff(); err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), httpTimeout)
 	defer cancel()
 	res, err := p.fetchMetadata(ctx)
 	p.observe("metadata", err)
 
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	if err != nil {
 		p.backoff = min(max(2*p.backoff, firstBackoff), maxBackoff)
 		p.retryAt = p.now().Add(p.backoff)
 		p.lastErr = err
-	} else {
-		p.backoff, p.lastErr = 0, nil
-		p.ready.Store(res)
+		return nil, err
 	}
-	p.inflight = nil
-	call.res, call.err = res, err
-	p.mu.Unlock()
-	close(call.done)
+	p.backoff, p.lastErr = 0, nil
+	p.ready.Store(res)
+	return res, nil
 }
 
 func (p *Provider) fetchMetadata(ctx context.Context) (*discovered, error) {

@@ -29,6 +29,17 @@ var (
 	// request is at fault, not the provider: worth a 400 and a fresh sign-in.
 	ErrCodeRefused = fmt.Errorf("%w: authorization code refused", ErrInvalidToken)
 
+	// ErrRestricted narrows ErrInvalidToken (errors.Is matches both): a valid
+	// ID token that does not meet what client_kwargs restricts (hd, max_age,
+	// acr_values): the user may sign in with another account, or afresh.
+	ErrRestricted = fmt.Errorf("%w: sign-in does not meet the site's restrictions", ErrInvalidToken)
+
+	// ErrMixUp: the authorization response names another issuer than the
+	// provider the sign-in was started with, or carries no iss where the
+	// provider promises one (RFC 9207). The callback is not to be trusted:
+	// worth a 400, and its code must go nowhere.
+	ErrMixUp = errors.New("authorization response from another issuer (possible mix-up attack)")
+
 	// ErrRefreshRefused: the provider no longer accepts the refresh token
 	// (invalid_grant and the like); the user must sign in again.
 	ErrRefreshRefused = errors.New("refresh token refused")

@@ -19,8 +19,14 @@ import (
 // testClock is a clock the test moves by hand, so backoffs and rate limits
 // are tested without sleeping.
 type testClock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu      sync.Mutex
+	t       time.Time
+	waiters []clockWaiter
+}
+
+type clockWaiter struct {
+	at time.Time
+	ch chan time.Time
 }
 
 func newClock() *testClock { return &testClock{t: time.Now()} }
@@ -31,10 +37,74 @@ func (c *testClock) Now() time.Time {
 	return c.t
 }
 
+// Advance moves the clock on and fires the After channels that are due.
 func (c *testClock) Advance(d time.Duration) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
-	c.mu.Unlock()
+	kept := c.waiters[:0]
+	for _, w := range c.waiters {
+		if w.at.After(c.t) {
+			kept = append(kept, w)
+			continue
+		}
+		w.ch <- c.t
+	}
+	c.waiters = kept
+}
+
+// After is time.After on this clock: it fires when Advance reaches it.
+func (c *testClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	if d <= 0 {
+		ch <- c.t
+		return ch
+	}
+	c.waiters = append(c.waiters, clockWaiter{at: c.t.Add(d), ch: ch})
+	return ch
+}
+
+// Waiting is how many After channels have not fired yet.
+func (c *testClock) Waiting() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.waiters)
+}
+
+// joinCounter counts the callers that joined a shared call, per key.
+type joinCounter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (j *joinCounter) hook(key string) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.n == nil {
+		j.n = map[string]int{}
+	}
+	j.n[key]++
+}
+
+func (j *joinCounter) count(key string) int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.n[key]
+}
+
+// eventually polls cond, for a bounded while, and fails the test with what
+// when it never holds.
+func eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	for range 2000 {
+		if cond() {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("never happened: %s", what)
 }
 
 const (
@@ -105,7 +175,15 @@ func newRig(t testing.TB, edit func(*Config)) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
+	p.after = firesAtOnce // sign-in tests do not wait for key refetch slots
 	return &rig{dev: dev, p: p, cfg: cfg, clock: clock, hook: hook}
+}
+
+// firesAtOnce is a time.After that does not wait.
+func firesAtOnce(time.Duration) <-chan time.Time {
+	ch := make(chan time.Time, 1)
+	ch <- time.Now()
+	return ch
 }
 
 // noRedirects is a browser that stops at the first redirect.
@@ -163,7 +241,7 @@ func wantClass(t testing.TB, err, want error) {
 	if !errors.Is(err, want) {
 		t.Fatalf("got %v, want class %v", err, want)
 	}
-	for _, other := range []error{ErrUnavailable, ErrMisconfigured, ErrInvalidToken, ErrRefreshRefused} {
+	for _, other := range []error{ErrUnavailable, ErrMisconfigured, ErrInvalidToken, ErrRefreshRefused, ErrMixUp} {
 		if other != want && errors.Is(err, other) {
 			t.Fatalf("%v is also %v", err, other)
 		}

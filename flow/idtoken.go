@@ -25,7 +25,8 @@ type verifiedToken struct {
 // the provider's keys and an accepted algorithm, iss, aud contains client_id
 // (and azp is client_id when present or when there are several audiences),
 // exp, iat present and not in the future, sub present, and nonce equal to
-// wantNonce. An empty wantNonce (refresh) skips the nonce check.
+// wantNonce, and what client_kwargs restricts (hd, max_age, acr_values). An
+// empty wantNonce (refresh) skips the nonce check and max_age.
 func (p *Provider) verifyIDToken(ctx context.Context, d *discovered, raw, wantNonce string) (*verifiedToken, error) {
 	ctx, slot := withKeyFailureSlot(ctx)
 	t, err := d.verifier.Verify(ctx, raw)
@@ -69,6 +70,9 @@ func (p *Provider) verifyIDToken(ctx context.Context, d *discovered, raw, wantNo
 		if subtle.ConstantTimeCompare([]byte(t.Nonce), []byte(wantNonce)) != 1 {
 			return nil, p.newError(ErrInvalidToken, nil, "ID token nonce is not the one this sign-in sent (replayed or mixed-up sign-in)")
 		}
+	}
+	if err := p.checkRestrictions(claims, wantNonce != ""); err != nil {
+		return nil, err
 	}
 	return &verifiedToken{token: t, claims: claims}, nil
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+	"golang.org/x/sync/singleflight"
 )
 
 // keyRefetchInterval: however many tokens with unknown key ids arrive, the
@@ -25,22 +26,19 @@ const keyRefetchInterval = 5 * time.Second
 // made-up key ids cannot turn into a flood of requests to the provider, and it
 // skips keys it cannot use instead of failing the whole set.
 type keySet struct {
-	p    *Provider
-	url  string
-	algs []jose.SignatureAlgorithm
+	p     *Provider
+	url   string
+	algs  []jose.SignatureAlgorithm
+	calls singleflight.Group
 
-	mu       sync.Mutex
-	keys     []jose.JSONWebKey // usable public signing keys
-	lastTry  time.Time         // last fetch attempt; zero: never
-	lastErr  error             // outcome of the last fetch
-	inflight *keysCall
+	mu      sync.Mutex
+	keys    []jose.JSONWebKey // usable public signing keys
+	lastTry time.Time         // last fetch attempt; zero: never
+	lastErr error             // outcome of the last fetch
 }
 
-type keysCall struct {
-	done chan struct{}
-	keys []jose.JSONWebKey
-	err  error
-}
+// keysCallKey names the shared key fetch (and its errors).
+const keysCallKey = "the signing keys"
 
 func newKeySet(p *Provider, url string, algs []string) *keySet {
 	k := &keySet{p: p, url: url}
@@ -70,7 +68,12 @@ func noteKeyFailure(ctx context.Context, err error) {
 // VerifySignature checks jwt's signature with the provider's keys and returns
 // its payload. A token with a kid is checked against that key; a token
 // without one against every key that fits its algorithm. An unknown kid (or
-// no fitting key) triggers one rate-limited refetch, for key rotation.
+// no fitting key) triggers one refetch, for key rotation. Refetches are
+// rate-limited: when the keys were fetched less than keyRefetchInterval ago,
+// the caller waits (as long as ctx allows) for the next allowed fetch, which
+// every waiting caller shares. So a provider that rotates its key just after
+// we fetched still signs users in, and a flood of made-up kids still costs
+// one fetch per interval.
 func (k *keySet) VerifySignature(ctx context.Context, jwt string) ([]byte, error) {
 	jws, err := jose.ParseSigned(jwt, k.algs)
 	if err != nil {
@@ -91,11 +94,7 @@ func (k *keySet) VerifySignature(ctx context.Context, jwt string) ([]byte, error
 	if err == nil || kidKnown {
 		return payload, err
 	}
-	firstErr := err
 	keys, err = k.refetch(ctx)
-	if errors.Is(err, errTooSoon) {
-		return nil, firstErr // the keys are fresh: the token is at fault
-	}
 	if err != nil {
 		noteKeyFailure(ctx, err)
 		return nil, err
@@ -157,52 +156,46 @@ func keyFits(key *jose.JSONWebKey, alg jose.SignatureAlgorithm) bool {
 	return false
 }
 
-var errTooSoon = errors.New("keys fetched too recently")
-
-// cached returns the keys, fetching them the first time.
+// cached returns the keys, fetching them the first time. After a failed
+// fetch the failure comes back at once until keyRefetchInterval has passed;
+// then the next caller fetches again.
 func (k *keySet) cached(ctx context.Context) ([]jose.JSONWebKey, error) {
 	k.mu.Lock()
-	if !k.lastTry.IsZero() && k.inflight == nil {
-		keys, err := k.keys, k.lastErr
-		k.mu.Unlock()
-		if len(keys) == 0 && err != nil {
-			return nil, err
-		}
+	keys, err := k.keys, k.lastErr
+	recent := !k.lastTry.IsZero() && k.p.now().Sub(k.lastTry) < keyRefetchInterval
+	k.mu.Unlock()
+	if len(keys) > 0 {
 		return keys, nil
 	}
-	k.mu.Unlock()
-	keys, err := k.refetch(ctx)
-	if errors.Is(err, errTooSoon) {
-		return k.cached(ctx)
+	if err != nil && recent {
+		return nil, err
 	}
-	return keys, err
+	return k.refetch(ctx)
 }
 
-// refetch fetches the JWKS unless the last attempt is younger than
-// keyRefetchInterval. Concurrent callers share one fetch.
+// refetch joins the shared fetch, starting one if none is running. The
+// shared fetch first waits for its slot (keyRefetchInterval after the last
+// attempt); the caller waits for it as long as ctx allows.
 func (k *keySet) refetch(ctx context.Context) ([]jose.JSONWebKey, error) {
-	k.mu.Lock()
-	call := k.inflight
-	if call == nil {
-		if !k.lastTry.IsZero() && k.p.now().Sub(k.lastTry) < keyRefetchInterval {
-			k.mu.Unlock()
-			return nil, errTooSoon
-		}
-		k.lastTry = k.p.now()
-		call = &keysCall{done: make(chan struct{})}
-		k.inflight = call
-		go k.fetch(call)
-	}
-	k.mu.Unlock()
-	select {
-	case <-call.done:
-		return call.keys, call.err
-	case <-ctx.Done():
-		return nil, k.p.newError(ErrUnavailable, ctx.Err(), "gave up waiting for the signing keys")
-	}
+	return shared(k.p, &k.calls, keysCallKey, ctx, k.fetchInSlot)
 }
 
-func (k *keySet) fetch(call *keysCall) {
+// fetchInSlot waits until a fetch is allowed, then fetches, detached from
+// any one caller's context and bounded by httpTimeout.
+func (k *keySet) fetchInSlot() ([]jose.JSONWebKey, error) {
+	k.mu.Lock()
+	wait := time.Duration(0)
+	if !k.lastTry.IsZero() {
+		wait = keyRefetchInterval - k.p.now().Sub(k.lastTry)
+	}
+	k.mu.Unlock()
+	if wait > 0 {
+		<-k.p.afterFunc()(wait)
+	}
+	k.mu.Lock()
+	k.lastTry = k.p.now()
+	k.mu.Unlock()
+
 	ctx, cancel := context.WithTimeout(context.Background(), httpTimeout)
 	defer cancel()
 	var keys []jose.JSONWebKey
@@ -214,14 +207,12 @@ func (k *keySet) fetch(call *keysCall) {
 	}
 	k.p.observe("jwks", err)
 	k.mu.Lock()
+	defer k.mu.Unlock()
 	if err == nil {
 		k.keys = keys
 	}
 	k.lastErr = err
-	k.inflight = nil
-	call.keys, call.err = k.keys, err
-	k.mu.Unlock()
-	close(call.done)
+	return k.keys, err
 }
 
 // parseKeys reads a JWK set and keeps the public signing keys we can use.

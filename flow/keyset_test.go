@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 )
@@ -82,8 +83,23 @@ func sign(t testing.TB, key jose.JSONWebKey, kid string, payload []byte) string 
 }
 
 func testKeySet(t testing.TB, url string, clock *testClock) *keySet {
-	p := &Provider{cfg: Config{Name: "t", HTTPClient: &http.Client{}, Now: clock.Now}}
+	p := &Provider{cfg: Config{Name: "t", HTTPClient: &http.Client{}, Now: clock.Now}, after: clock.After}
 	return newKeySet(p, url, []string{"RS256", "ES256"})
+}
+
+// verifyAfterSlot verifies tok with a key set that must refetch first: it
+// waits for the refetch to wait for its slot, moves the clock there, and
+// returns the outcome.
+func verifyAfterSlot(t testing.TB, ks *keySet, clock *testClock, tok string) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() {
+		_, err := ks.VerifySignature(context.Background(), tok)
+		done <- err
+	}()
+	eventually(t, "a refetch waiting for its slot", func() bool { return clock.Waiting() == 1 })
+	clock.Advance(keyRefetchInterval)
+	return <-done
 }
 
 func TestEdDSAKey(t *testing.T) {
@@ -108,7 +124,8 @@ func TestEdDSAKey(t *testing.T) {
 func TestTokenWithoutKidIsCheckedAgainstEveryKeyOfItsType(t *testing.T) {
 	a, b, c := rsaKey(t, "a"), rsaKey(t, "b"), ecKey(t, "c")
 	s := newJWKSServer(t, a, b, c)
-	ks := testKeySet(t, s.srv.URL, newClock())
+	clock := newClock()
+	ks := testKeySet(t, s.srv.URL, clock)
 	ctx := context.Background()
 	for _, key := range []jose.JSONWebKey{a, b, c} {
 		payload, err := ks.VerifySignature(ctx, sign(t, key, "", []byte(`{"k":"`+key.KeyID+`"}`)))
@@ -116,26 +133,35 @@ func TestTokenWithoutKidIsCheckedAgainstEveryKeyOfItsType(t *testing.T) {
 			t.Errorf("token by key %s without kid: %v", key.KeyID, err)
 		}
 	}
+	// A token that no key verifies may be from a rotated key: it waits for
+	// the next allowed fetch, then fails.
 	stranger := rsaKey(t, "")
 	stranger.Algorithm = "RS256"
-	if _, err := ks.VerifySignature(ctx, sign(t, stranger, "", []byte(`{}`))); err == nil {
+	if err := verifyAfterSlot(t, ks, clock, sign(t, stranger, "", []byte(`{}`))); err == nil {
 		t.Error("a token by a key outside the set verified")
 	}
 }
 
 // However many tokens with made-up kids arrive, the JWKS is fetched at most
-// once per keyRefetchInterval.
+// once per keyRefetchInterval: callers that come too soon wait for the next
+// allowed fetch and share it.
 func TestUnknownKidRefetchIsRateLimited(t *testing.T) {
 	good := rsaKey(t, "good")
 	s := newJWKSServer(t, good)
 	clock := newClock()
 	ks := testKeySet(t, s.srv.URL, clock)
+	joins := &joinCounter{}
+	ks.p.joined = joins.hook
 	ctx := context.Background()
 	if _, err := ks.VerifySignature(ctx, sign(t, good, "good", []byte(`{}`))); err != nil {
 		t.Fatal(err)
 	}
 	forger := rsaKey(t, "")
-	flood := func() {
+	// flood sends 50 tokens with made-up kids; they all wait for one fetch,
+	// which happens once the clock reaches the next slot.
+	flood := func(wantFetches int64, untilSlot time.Duration) {
+		t.Helper()
+		before := joins.count(keysCallKey)
 		var wg sync.WaitGroup
 		for i := range 50 {
 			wg.Go(func() {
@@ -145,25 +171,100 @@ func TestUnknownKidRefetchIsRateLimited(t *testing.T) {
 				}
 			})
 		}
+		eventually(t, "50 callers waiting for one fetch", func() bool {
+			return joins.count(keysCallKey) == before+50 && clock.Waiting() == 1
+		})
+		clock.Advance(untilSlot - time.Millisecond)
+		if n := s.fetches.Load(); n != wantFetches-1 {
+			t.Fatalf("JWKS fetched %d times before the slot, want %d", n, wantFetches-1)
+		}
+		clock.Advance(time.Millisecond)
 		wg.Wait()
+		if n := s.fetches.Load(); n != wantFetches {
+			t.Fatalf("JWKS fetched %d times for 50 unknown kids, want %d", n, wantFetches)
+		}
 	}
-	flood() // the keys were just fetched: no refetch
-	if n := s.fetches.Load(); n != 1 {
-		t.Fatalf("JWKS fetched %d times right after the first fetch, want 1", n)
-	}
-	clock.Advance(keyRefetchInterval)
-	flood() // one refetch, shared
-	if n := s.fetches.Load(); n != 2 {
-		t.Fatalf("JWKS fetched %d times for 50 unknown kids, want 2", n)
-	}
+	flood(2, keyRefetchInterval) // right after the first fetch: one more, one interval on
+	flood(3, keyRefetchInterval) // and again
+	// Once the interval has passed, an unknown kid fetches at once.
 	clock.Advance(keyRefetchInterval)
 	_, _ = ks.VerifySignature(ctx, sign(t, forger, "another", []byte(`{}`)))
-	if n := s.fetches.Load(); n != 3 {
-		t.Fatalf("after the interval: %d fetches, want 3", n)
+	if n := s.fetches.Load(); n != 4 {
+		t.Fatalf("after the interval: %d fetches, want 4", n)
 	}
 	// A good token still verifies from the cache.
-	if _, err := ks.VerifySignature(ctx, sign(t, good, "good", []byte(`{}`))); err != nil || s.fetches.Load() != 3 {
+	if _, err := ks.VerifySignature(ctx, sign(t, good, "good", []byte(`{}`))); err != nil || s.fetches.Load() != 4 {
 		t.Fatalf("cached key: %v, fetches %d", err, s.fetches.Load())
+	}
+}
+
+// A provider that rotates its key just after we fetched the JWKS: the token
+// with the new kid waits for the next allowed fetch and verifies; a caller
+// whose request ends first gets "unavailable", not a verdict on the token.
+func TestRotationJustAfterAFetchWaitsForTheNextFetch(t *testing.T) {
+	old := rsaKey(t, "old")
+	s := newJWKSServer(t, old)
+	clock := newClock()
+	ks := testKeySet(t, s.srv.URL, clock)
+	if _, err := ks.VerifySignature(context.Background(), sign(t, old, "old", []byte(`{}`))); err != nil {
+		t.Fatal(err)
+	}
+	fresh := rsaKey(t, "new")
+	s.mu.Lock()
+	s.keys = []jose.JSONWebKey{fresh}
+	s.mu.Unlock()
+	clock.Advance(200 * time.Millisecond)
+	tok := sign(t, fresh, "new", []byte(`{"ok":1}`))
+
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := ks.VerifySignature(gone, tok)
+	wantClass(t, err, ErrUnavailable)
+
+	done := make(chan error, 1)
+	go func() {
+		payload, err := ks.VerifySignature(context.Background(), tok)
+		if err == nil && string(payload) != `{"ok":1}` {
+			err = fmt.Errorf("payload %s", payload)
+		}
+		done <- err
+	}()
+	eventually(t, "the fetch waiting for its slot", func() bool { return clock.Waiting() == 1 })
+	clock.Advance(keyRefetchInterval - 200*time.Millisecond)
+	if err := <-done; err != nil {
+		t.Fatalf("token signed with the rotated key: %v", err)
+	}
+	if n := s.fetches.Load(); n != 2 {
+		t.Errorf("JWKS fetched %d times, want 2", n)
+	}
+}
+
+// After a failed fetch, the keys are fetched again once the interval has
+// passed: a provider whose JWKS was down for a moment recovers.
+func TestKeysRecoverAfterAFailedFetch(t *testing.T) {
+	key := rsaKey(t, "k")
+	s := newJWKSServer(t, key)
+	clock := newClock()
+	var down atomic.Bool
+	down.Store(true)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		s.srv.Config.Handler.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	ks := testKeySet(t, srv.URL, clock)
+	tok := sign(t, key, "k", []byte(`{}`))
+	_, err := ks.VerifySignature(context.Background(), tok)
+	wantClass(t, err, ErrUnavailable)
+	down.Store(false)
+	_, err = ks.VerifySignature(context.Background(), tok)
+	wantClass(t, err, ErrUnavailable) // within the interval: the failure, at once
+	clock.Advance(keyRefetchInterval)
+	if _, err := ks.VerifySignature(context.Background(), tok); err != nil {
+		t.Fatalf("after the JWKS came back: %v", err)
 	}
 }
 
@@ -202,7 +303,7 @@ func TestRotationPicksUpNewKey(t *testing.T) {
 	if _, err := ks.VerifySignature(ctx, sign(t, fresh, "new", []byte(`{}`))); err != nil {
 		t.Fatalf("new key after rotation: %v", err)
 	}
-	if _, err := ks.VerifySignature(ctx, sign(t, old, "old", []byte(`{}`))); err == nil {
+	if err := verifyAfterSlot(t, ks, clock, sign(t, old, "old", []byte(`{}`))); err == nil {
 		t.Error("a key that left the JWKS still verifies")
 	}
 }
