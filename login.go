@@ -51,6 +51,7 @@ func (m *OIDCAuth) startLogin(w http.ResponseWriter, r *http.Request, name, retu
 		m.metrics.signInFailures.WithLabelValues(name, failureReason(err)).Inc()
 		return m.renderProviderError(w, r, name, err, returnTo)
 	}
+	m.warnSharedCallbackWithoutIss(name, p)
 	m.jar.WriteLoginState(w, r, &cookie.LoginState{
 		State:         req.State,
 		Provider:      name,
@@ -96,13 +97,14 @@ func (m *OIDCAuth) serveCallback(w http.ResponseWriter, r *http.Request) error {
 		return m.renderError(w, r, http.StatusBadRequest, "Sign-in failed",
 			"The provider this sign-in started with is no longer configured.", "/")
 	}
-	if m.callbackOf[ls.Provider] != r.URL.Path {
-		// A mix-up: this answer is for another provider's callback than the
-		// one the sign-in started with. Its code goes nowhere.
-		m.logger.Warn("sign-in refused: the answer arrived at another provider's callback", zap.String("provider", ls.Provider), zap.String("path", r.URL.Path))
-		m.metrics.signInFailures.WithLabelValues(ls.Provider, "mix_up").Inc()
-		return m.renderError(w, r, http.StatusBadRequest, "Sign-in refused",
-			"The answer to this sign-in came back at another provider's address than the one it started with, so it was not used. Please sign in again.", loginURL(ls.Provider, ls.ReturnTo))
+	ctx, cancel := context.WithTimeout(r.Context(), providerTimeout)
+	defer cancel()
+	if err := m.checkAnswerSource(ctx, r, ls, p); err != nil {
+		// A mix-up: the answer is not from the provider the sign-in started
+		// with. Its code goes nowhere.
+		m.logger.Warn("sign-in refused: the answer is not from the provider it started with", zap.String("provider", ls.Provider), zap.Error(err))
+		m.metrics.signInFailures.WithLabelValues(ls.Provider, failureReason(err)).Inc()
+		return m.renderProviderError(w, r, ls.Provider, err, ls.ReturnTo)
 	}
 	if cbErr := flow.CallbackErrorFrom(q); cbErr != nil {
 		if cbErr.PromptRefused() && ls.DefaultPrompt && !ls.Retried {
@@ -120,8 +122,6 @@ func (m *OIDCAuth) serveCallback(w http.ResponseWriter, r *http.Request) error {
 		return m.renderError(w, r, http.StatusBadRequest, "Sign-in failed",
 			"The provider's answer carries no authorization code.", ls.ReturnTo)
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), providerTimeout)
-	defer cancel()
 	id, err := p.Exchange(ctx, code, flow.AuthRequest{State: ls.State, Nonce: ls.Nonce, Verifier: ls.Verifier})
 	if err != nil {
 		m.logger.Warn("sign-in failed", zap.String("provider", ls.Provider), zap.Error(err))
@@ -202,6 +202,12 @@ const idTokenHintBudget = 8000
 func (m *OIDCAuth) renderProviderError(w http.ResponseWriter, r *http.Request, name string, err error, returnTo string) error {
 	retry := loginURL(name, returnTo)
 	switch {
+	case errors.Is(err, flow.ErrMixUp):
+		return m.renderError(w, r, http.StatusBadRequest, "Sign-in refused",
+			"The answer to this sign-in does not come from the provider it was started with, so it was not used. Please sign in again.", retry)
+	case errors.Is(err, flow.ErrRestricted):
+		return m.renderError(w, r, http.StatusForbidden, "This account cannot sign in here",
+			"The sign-in provider \""+name+"\" vouched for an account that does not meet this site's requirements (its domain, how recently or how strongly it signed in). Sign in with another account, or sign in again.", retry)
 	case errors.Is(err, flow.ErrUnavailable):
 		w.Header().Set("Retry-After", "5")
 		return m.renderError(w, r, http.StatusServiceUnavailable, "Sign-in is unavailable",

@@ -82,6 +82,10 @@ func (m *metrics) onFetch(provider string) func(kind string, err error) {
 // failureReason names a sign-in failure for the metrics.
 func failureReason(err error) string {
 	switch {
+	case errors.Is(err, flow.ErrMixUp):
+		return "mix_up"
+	case errors.Is(err, flow.ErrRestricted):
+		return "restricted"
 	case errors.Is(err, flow.ErrUnavailable):
 		return "provider_unavailable"
 	case errors.Is(err, flow.ErrMisconfigured):

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
@@ -86,6 +87,7 @@ type OIDCAuth struct {
 	callbacks    []string          // every callback path served, one per distinct redirect_uri path
 	callbackOf   map[string]string // provider name -> its callback path
 	issuerKeys   map[string]string // provider name -> storage key of its issuer (revocations, jtis)
+	issWarned    *sync.Map         // provider names warned of a shared callback without RFC 9207
 	postLogout   map[string]string // provider name -> where its end-session endpoint sends the browser back
 	exposeID     bool
 	exposeAccess bool
@@ -177,6 +179,7 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 	m.logoutParams = make(map[string]map[string]string, len(configs))
 	m.callbackOf = make(map[string]string, len(configs))
 	m.issuerKeys = make(map[string]string, len(configs))
+	m.issWarned = new(sync.Map)
 	m.postLogout = make(map[string]string, len(configs))
 	clients := make(map[string]cookie.Client, len(configs))
 	for _, name := range m.names {

@@ -86,3 +86,61 @@ func TestMixUpRefusedByCallbackPerProvider(t *testing.T) {
 		}
 	}
 }
+
+// With one callback for both, RFC 9207 does it: the honest provider says who
+// it is (iss) and the site, expecting the hostile provider's issuer for that
+// sign-in, refuses before the code is sent anywhere. Sign-ins with iss
+// still work, and an answer stripped of the iss its provider promises is
+// refused.
+func TestMixUpRefusedByIssParameter(t *testing.T) {
+	siteURL, honest, evil := mixUpSite(t, false, devprovider.Config{IssParameter: true})
+	resp := mixUpAttack(t, siteURL, honest, siteURL+"/oauth2callback")
+	wantRefused(t, "the honest provider's code under the hostile sign-in", resp)
+	if n := evil.Counts().Token; n != 0 {
+		t.Errorf("the hostile provider's token endpoint was sent %d requests: the victim's code reached it", n)
+	}
+	b := newBrowser(t, "alice")
+	if status, body := b.get(siteURL + "/auth/login?provider=honest"); status != http.StatusOK || body != "id=alice provider=honest" {
+		t.Errorf("signing in with the honest provider, which sends iss: %d %q", status, body)
+	}
+	start := loginStartFrom(t, getWithCookies(t, siteURL+"/auth/login?provider=honest"))
+	cb := authorizeAs(t, start, "victim")
+	if cb.Query().Get("iss") == "" {
+		t.Fatal("the honest provider sent no iss")
+	}
+	q := cb.Query()
+	q.Del("iss")
+	cb.RawQuery = q.Encode()
+	wantRefused(t, "an answer stripped of the iss its provider promises", getWithCookies(t, cb.String(), start.cookie))
+	if n := honest.Counts().Token; n != 1 {
+		t.Errorf("the honest provider's token endpoint saw %d requests, want 1 (alice's sign-in only)", n)
+	}
+}
+
+// Providers that share a callback where one does not send iss: Caddy's log
+// says so, once, with the advice to give it a redirect_uri of its own.
+func TestSharedCallbackWithoutIssIsLogged(t *testing.T) {
+	one, two := startProvider(t), startProviderWith(t, devprovider.Config{
+		Users: devprovider.DemoUsers(), TrustLoginHint: true, AnyUser: true, IssParameter: true,
+		Clients: []devprovider.Client{{ID: testClientID, Secret: testClientSecret}},
+	})
+	site := startOwnSite(t, twoProviders(one, two))
+	for range 2 {
+		for _, name := range []string{"one", "two"} {
+			b := newBrowser(t, "alice")
+			if status, body := b.get(site.url + "/auth/login?provider=" + name); status != http.StatusOK || !strings.Contains(body, "provider="+name) {
+				t.Fatalf("signing in with %s: %d %q", name, status, body)
+			}
+		}
+	}
+	log := site.readLog(t)
+	const warning = "does not send iss (RFC 9207)"
+	if n := strings.Count(log, warning); n != 1 {
+		t.Fatalf("the log warns %d times, want once (for provider one):\n%s", n, log)
+	}
+	for _, line := range strings.Split(log, "\n") {
+		if strings.Contains(line, warning) && !strings.Contains(line, `"provider":"one"`) {
+			t.Errorf("the warning names another provider than one: %s", line)
+		}
+	}
+}

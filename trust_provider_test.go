@@ -50,14 +50,14 @@ func wantSignInLands(t *testing.T, s site, user, email string) {
 	}
 }
 
-// wantSignInRefused: the sign-in ends on an HTML error page (4xx/5xx, not 500) and
-// the user is not signed in afterwards.
+// wantSignInRefused: the sign-in ends on the 403 page that says the account
+// does not meet the site's requirements, and the user is not signed in.
 func wantSignInRefused(t *testing.T, s site, user, why string) {
 	t.Helper()
 	b := newBrowser(t, user)
 	status, body := b.get(s.url + "/")
-	if status < 400 || status == http.StatusInternalServerError || status >= 600 || !strings.Contains(body, "<html") {
-		t.Errorf("%s (%s): status %d, want an HTML error page: %.300s", user, why, status, body)
+	if status != http.StatusForbidden || !strings.Contains(body, "<html") || !strings.Contains(body, "cannot sign in here") {
+		t.Errorf("%s (%s): status %d, want the 403 page saying this account cannot sign in here: %.300s", user, why, status, body)
 	}
 	if u := userJSON(t, b, s.url); u["is_logged_in"] != false {
 		t.Errorf("%s (%s) is signed in: %v", user, why, u)
