@@ -314,3 +314,15 @@ func TestHTTPSSiteCookiesCarryTheHostPrefix(t *testing.T) {
 		t.Fatalf("the sign-in set no identity (%v) or login-state (%v) cookie: %q", session, login, setCookies)
 	}
 }
+
+// The session the chain shares travels in a request variable; printing
+// request variables shows nothing of it.
+func TestChainedSessionStaysOutOfRequestVariables(t *testing.T) {
+	p := startProvider(t)
+	port := freePort(t)
+	startCaddy(t, siteCaddyfile(port, p.MetadataURL(), "", `respond "[{http.vars.oidc_auth.session}] id={http.auth.user.id}"`))
+	b := newBrowser(t, "alice")
+	if status, body := b.get(siteURLOf(port) + "/"); status != 200 || body != "[] id=alice" {
+		t.Fatalf("the page shows %d %q, want the variable empty", status, body)
+	}
+}
