@@ -46,7 +46,7 @@ func TestBrowserDexSignIn(t *testing.T) {
 	var identity *network.Cookie
 	for _, c := range browserCookies(t, tab, site.URL()+"/") {
 		// The identity cookie is named for its site: oidc_auth-<port> here.
-		if c.Name == "oidc_auth" || strings.HasPrefix(c.Name, "oidc_auth-") && !strings.Contains(c.Name, "_") {
+		if port, ok := strings.CutPrefix(c.Name, "oidc_auth-"); c.Name == "oidc_auth" || ok && !strings.Contains(port, "_") {
 			identity = c
 		}
 	}
