@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/caddy-oidc-auth/oidcauth/cookie"
+	"github.com/caddy-oidc-auth/oidcauth/internal/claims"
 )
 
 // The routes this handler serves under every site it is in.
@@ -49,7 +50,7 @@ func (m *OIDCAuth) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyh
 		if !m.Optional {
 			return m.askToSignIn(w, r)
 		}
-	case !m.Allow.admits(sess):
+	case !m.Allow.Admits(sess.Provider, sess.ClaimMap):
 		m.metrics.checkRefused.Inc()
 		return m.refuse(w, r, sess)
 	default:
@@ -77,7 +78,7 @@ func (m *OIDCAuth) askToSignIn(w http.ResponseWriter, r *http.Request) error {
 // once (another trip to the provider would not change who they are), a page
 // naming the account with a way to sign out, or plain text for scripts.
 func (m *OIDCAuth) refuse(w http.ResponseWriter, r *http.Request, sess *cookie.Session) error {
-	who := claimString(sess.ClaimMap()["email"])
+	who := claims.String(sess.ClaimMap()["email"])
 	if who == "" {
 		who = sess.Subject
 	}

@@ -129,7 +129,7 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 	if err := m.checkConfig(src); err != nil {
 		return err
 	}
-	if err := m.Allow.check(); err != nil {
+	if err := m.Allow.Check(); err != nil {
 		return err
 	}
 	m.maxAge = time.Duration(m.CookieMaxAge)
@@ -141,7 +141,7 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 	}
 	if len(m.Claims) > 0 {
 		m.keepClaims = map[string]bool{"sub": true}
-		for _, c := range append(m.Claims, m.Allow.claimNames()...) {
+		for _, c := range append(m.Claims, m.Allow.ClaimNames()...) {
 			m.keepClaims[c] = true
 		}
 		// email_verified qualifies email: keep them together.
