@@ -109,7 +109,7 @@ func (m *OIDCAuth) session(r *http.Request) *cookie.Session {
 	}
 	// The jar opens only sessions bound to one of this site's providers,
 	// with the issuer and client_id it has here.
-	if m.revoked != nil && m.revoked.isRevoked(m.issuerKeys[sess.Provider], sess, now) {
+	if m.revoked != nil && m.revoked.IsRevoked(m.issuerKeys[sess.Provider], sess.SID, sess.Subject, sess.Created) {
 		return nil // the provider signed this session out (back-channel logout)
 	}
 	return sess

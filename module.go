@@ -16,6 +16,8 @@ import (
 
 	"github.com/caddy-oidc-auth/oidcauth/cookie"
 	"github.com/caddy-oidc-auth/oidcauth/flow"
+	"github.com/caddy-oidc-auth/oidcauth/internal/recent"
+	"github.com/caddy-oidc-auth/oidcauth/internal/revocation"
 )
 
 func init() {
@@ -89,11 +91,11 @@ type OIDCAuth struct {
 	postLogout   map[string]string // provider name -> where its end-session endpoint sends the browser back
 	exposeID     bool
 	exposeAccess bool
-	usedStates   *recentSet
+	usedStates   *recent.Set
 	refreshes    *refresher
 	metrics      *metrics
-	revoked      *revocations                 // back-channel sign-outs, shared through storage
-	logoutJTIs   *jtiStore                    // logout tokens already used
+	revoked      *revocation.Store            // back-channel sign-outs, shared through storage
+	logoutJTIs   *revocation.UsedJTIs         // logout tokens already used
 	logoutParams map[string]map[string]string // per provider
 	keepClaims   map[string]bool              // nil: keep every claim
 	maxAge       time.Duration
@@ -158,8 +160,8 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 			return err
 		}
 	}
-	m.revoked = newRevocations(storage, m.maxAge, m.logger)
-	m.logoutJTIs = newJTIStore(storage, m.maxAge, m.logger)
+	m.revoked = revocation.New(storage, m.maxAge, m.logger)
+	m.logoutJTIs = revocation.NewUsedJTIs(storage, m.maxAge, m.logger)
 
 	codec, err := cookie.NewCodec(m.CookieSecret, m.PreviousCookieSecrets...)
 	if err != nil {
@@ -214,8 +216,10 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 		MaxSessionBytes: maxSessionBytes,
 	})
 	m.chainKey = chainKeyOf(site, m.CookieSecret, m.PreviousCookieSecrets, clients)
-	m.usedStates = newRecentSet(4096, loginStateTTL)
+	m.usedStates = recent.New(4096, loginStateTTL)
 	m.refreshes = newRefresher()
+	// Last, so nothing can fail after it: Cleanup stops it.
+	m.revoked.Start(ctx)
 	return nil
 }
 
@@ -227,8 +231,14 @@ func (m *OIDCAuth) Validate() error {
 	return nil
 }
 
-// Cleanup has nothing to stop: the handler starts no goroutines.
-func (m *OIDCAuth) Cleanup() error { return nil }
+// Cleanup stops what Provision started: the goroutine that follows the
+// sign-outs other Caddys record in the shared storage.
+func (m *OIDCAuth) Cleanup() error {
+	if m.revoked != nil {
+		m.revoked.Stop()
+	}
+	return nil
+}
 
 // Interface guards
 var (
