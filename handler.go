@@ -11,6 +11,7 @@ import (
 
 	"github.com/caddy-oidc-auth/oidcauth/cookie"
 	"github.com/caddy-oidc-auth/oidcauth/internal/claims"
+	"github.com/caddy-oidc-auth/oidcauth/internal/pages"
 )
 
 // The routes this handler serves under every site it is in.
@@ -90,12 +91,11 @@ func (m *OIDCAuth) refuse(w http.ResponseWriter, r *http.Request, sess *cookie.S
 		_, _ = w.Write([]byte("403 Forbidden: " + who + " may not access this page\n"))
 		return nil
 	}
-	return writePage(w, r, http.StatusForbidden, page{
-		Title:      "Access denied",
-		Message:    "You are signed in as " + who + " (" + sess.Provider + "), and this account may not access this page.",
-		SignOut:    logoutPath,
-		Status:     http.StatusForbidden,
-		StatusText: http.StatusText(http.StatusForbidden),
+	return pages.Write(w, r, http.StatusForbidden, pages.Page{
+		Title:   "Access denied",
+		Message: "You are signed in as " + who + " (" + sess.Provider + "), and this account may not access this page.",
+		SignOut: logoutPath,
+		Status:  http.StatusForbidden,
 	})
 }
 
