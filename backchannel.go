@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/caddy-oidc-auth/oidcauth/flow"
+	"github.com/caddy-oidc-auth/oidcauth/internal/revocation"
 )
 
 // backchannelLogoutPath is where providers post logout tokens (OpenID
@@ -61,7 +62,7 @@ func (m *OIDCAuth) serveBackchannelLogout(w http.ResponseWriter, r *http.Request
 	issuer := m.issuerKeys[name]
 
 	now := time.Now()
-	fresh, err := m.logoutJTIs.claim(ctx, issuer, lt.JTI, jtiKeepUntil(exp, now, m.maxAge), now)
+	fresh, err := m.logoutJTIs.Claim(ctx, issuer, lt.JTI, jtiKeepUntil(exp, now, m.maxAge), now)
 	if err != nil {
 		log.Error("back-channel logout failed: storage", zap.Error(err))
 		return writeLogoutError(w, http.StatusServiceUnavailable, "the sign-out could not be recorded")
@@ -70,18 +71,18 @@ func (m *OIDCAuth) serveBackchannelLogout(w http.ResponseWriter, r *http.Request
 		log.Warn("back-channel logout refused: token replayed")
 		return writeLogoutError(w, http.StatusBadRequest, "this logout_token was already used")
 	}
-	kind, id, at := revokeBySID, lt.SID, now
+	kind, id, at := revocation.BySID, lt.SID, now
 	if lt.SID == "" {
 		// Every session started before the token, and never one started
 		// after it arrived, even if the provider's clock runs ahead.
-		kind, id, at = revokeBySub, lt.Subject, lt.IssuedAt
+		kind, id, at = revocation.BySub, lt.Subject, lt.IssuedAt
 		if at.After(now) {
 			at = now
 		}
 	}
-	if err := m.revoked.revoke(ctx, issuer, kind, id, at); err != nil {
+	if err := m.revoked.Revoke(ctx, issuer, kind, id, at); err != nil {
 		// Let the provider's retry through: it carries the same jti.
-		m.logoutJTIs.release(ctx, issuer, lt.JTI)
+		m.logoutJTIs.Release(ctx, issuer, lt.JTI)
 		log.Error("back-channel logout failed: storage", zap.Error(err))
 		return writeLogoutError(w, http.StatusServiceUnavailable, "the sign-out could not be recorded")
 	}

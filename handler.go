@@ -10,6 +10,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/caddy-oidc-auth/oidcauth/cookie"
+	"github.com/caddy-oidc-auth/oidcauth/internal/claims"
+	"github.com/caddy-oidc-auth/oidcauth/internal/pages"
 )
 
 // The routes this handler serves under every site it is in.
@@ -49,7 +51,7 @@ func (m *OIDCAuth) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyh
 		if !m.Optional {
 			return m.askToSignIn(w, r)
 		}
-	case !m.Allow.admits(sess):
+	case !m.Allow.Admits(sess.Provider, sess.ClaimMap):
 		m.metrics.checkRefused.Inc()
 		return m.refuse(w, r, sess)
 	default:
@@ -77,7 +79,7 @@ func (m *OIDCAuth) askToSignIn(w http.ResponseWriter, r *http.Request) error {
 // once (another trip to the provider would not change who they are), a page
 // naming the account with a way to sign out, or plain text for scripts.
 func (m *OIDCAuth) refuse(w http.ResponseWriter, r *http.Request, sess *cookie.Session) error {
-	who := claimString(sess.ClaimMap()["email"])
+	who := claims.String(sess.ClaimMap()["email"])
 	if who == "" {
 		who = sess.Subject
 	}
@@ -89,12 +91,11 @@ func (m *OIDCAuth) refuse(w http.ResponseWriter, r *http.Request, sess *cookie.S
 		_, _ = w.Write([]byte("403 Forbidden: " + who + " may not access this page\n"))
 		return nil
 	}
-	return writePage(w, r, http.StatusForbidden, page{
-		Title:      "Access denied",
-		Message:    "You are signed in as " + who + " (" + sess.Provider + "), and this account may not access this page.",
-		SignOut:    logoutPath,
-		Status:     http.StatusForbidden,
-		StatusText: http.StatusText(http.StatusForbidden),
+	return pages.Write(w, r, http.StatusForbidden, pages.Page{
+		Title:   "Access denied",
+		Message: "You are signed in as " + who + " (" + sess.Provider + "), and this account may not access this page.",
+		SignOut: logoutPath,
+		Status:  http.StatusForbidden,
 	})
 }
 
@@ -108,7 +109,7 @@ func (m *OIDCAuth) session(r *http.Request) *cookie.Session {
 	}
 	// The jar opens only sessions bound to one of this site's providers,
 	// with the issuer and client_id it has here.
-	if m.revoked != nil && m.revoked.isRevoked(m.issuerKeys[sess.Provider], sess, now) {
+	if m.revoked != nil && m.revoked.IsRevoked(m.issuerKeys[sess.Provider], sess.SID, sess.Subject, sess.Created) {
 		return nil // the provider signed this session out (back-channel logout)
 	}
 	return sess

@@ -32,7 +32,7 @@ func (m *OIDCAuth) serveLogin(w http.ResponseWriter, r *http.Request) error {
 	}
 	if _, ok := m.providers[name]; !ok {
 		return m.renderError(w, r, http.StatusBadRequest, "Unknown sign-in provider",
-			"This site has no provider named \""+name+"\".", returnTo)
+			"This site has no provider named \""+name+"\".", backTo(returnTo))
 	}
 	return m.startLogin(w, r, name, returnTo, false)
 }
@@ -75,7 +75,7 @@ func (m *OIDCAuth) serveCallback(w http.ResponseWriter, r *http.Request) error {
 	state := q.Get("state")
 	if state == "" || len(state) > 512 {
 		return m.renderError(w, r, http.StatusBadRequest, "Sign-in failed",
-			"The provider's answer carries no valid state, so it cannot be matched to a sign-in started here.", "/")
+			"The provider's answer carries no valid state, so it cannot be matched to a sign-in started here.", homePage())
 	}
 	now := time.Now()
 	ls, err := m.jar.ReadLoginState(r, state, now)
@@ -83,19 +83,19 @@ func (m *OIDCAuth) serveCallback(w http.ResponseWriter, r *http.Request) error {
 		m.logger.Info("sign-in refused: unknown or expired login state")
 		m.metrics.signInFailures.WithLabelValues("", "login_state").Inc()
 		return m.renderError(w, r, http.StatusBadRequest, "Sign-in could not be completed",
-			"This sign-in was not started in this browser, took longer than 10 minutes, or was already used. Please sign in again.", loginPath)
+			"This sign-in was not started in this browser, took longer than 10 minutes, or was already used. Please sign in again.", tryAgain(loginPath))
 	}
 	m.jar.ClearLoginState(w, r, state)
 	if !m.usedStates.Add(state, now) {
 		m.logger.Warn("sign-in refused: callback replayed", zap.String("provider", ls.Provider))
 		m.metrics.signInFailures.WithLabelValues(ls.Provider, "replayed").Inc()
 		return m.renderError(w, r, http.StatusBadRequest, "Sign-in already used",
-			"This sign-in answer was already used. Please sign in again.", ls.ReturnTo)
+			"This sign-in answer was already used. Please sign in again.", backTo(ls.ReturnTo))
 	}
 	p, ok := m.providers[ls.Provider]
 	if !ok {
 		return m.renderError(w, r, http.StatusBadRequest, "Sign-in failed",
-			"The provider this sign-in started with is no longer configured.", "/")
+			"The provider this sign-in started with is no longer configured.", homePage())
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), providerTimeout)
 	defer cancel()
@@ -120,7 +120,7 @@ func (m *OIDCAuth) serveCallback(w http.ResponseWriter, r *http.Request) error {
 	code := q.Get("code")
 	if code == "" {
 		return m.renderError(w, r, http.StatusBadRequest, "Sign-in failed",
-			"The provider's answer carries no authorization code.", ls.ReturnTo)
+			"The provider's answer carries no authorization code.", backTo(ls.ReturnTo))
 	}
 	id, err := p.Exchange(ctx, code, flow.AuthRequest{State: ls.State, Nonce: ls.Nonce, Verifier: ls.Verifier})
 	if err != nil {
@@ -158,7 +158,7 @@ func (m *OIDCAuth) serveCallback(w http.ResponseWriter, r *http.Request) error {
 		m.logger.Warn("sign-in failed: session too large for cookies", zap.String("provider", ls.Provider), zap.String("sub", id.Subject), zap.Error(err))
 		m.metrics.signInFailures.WithLabelValues(ls.Provider, "session_too_large").Inc()
 		return m.renderError(w, r, http.StatusRequestHeaderFieldsTooLarge, "Sign-in failed",
-			"Your account carries more information than fits in this site's cookies. The site's administrator can keep fewer claims.", "/")
+			"Your account carries more information than fits in this site's cookies. The site's administrator can keep fewer claims.", homePage())
 	}
 	m.logger.Info("signed in", zap.String("provider", ls.Provider), zap.String("sub", id.Subject))
 	m.metrics.signIns.WithLabelValues(ls.Provider).Inc()
@@ -204,23 +204,23 @@ func (m *OIDCAuth) renderProviderError(w http.ResponseWriter, r *http.Request, n
 	switch {
 	case errors.Is(err, flow.ErrMixUp):
 		return m.renderError(w, r, http.StatusBadRequest, "Sign-in refused",
-			"The answer to this sign-in does not come from the provider it was started with, so it was not used. Please sign in again.", retry)
+			"The answer to this sign-in does not come from the provider it was started with, so it was not used. Please sign in again.", tryAgain(retry))
 	case errors.Is(err, flow.ErrRestricted):
 		return m.renderError(w, r, http.StatusForbidden, "This account cannot sign in here",
-			"The sign-in provider \""+name+"\" vouched for an account that does not meet this site's requirements (its domain, how recently or how strongly it signed in). Sign in with another account, or sign in again.", retry)
+			"The sign-in provider \""+name+"\" vouched for an account that does not meet this site's requirements (its domain, how recently or how strongly it signed in). Sign in with another account, or sign in again.", tryAgain(retry))
 	case errors.Is(err, flow.ErrUnavailable):
 		w.Header().Set("Retry-After", "5")
 		return m.renderError(w, r, http.StatusServiceUnavailable, "Sign-in is unavailable",
-			"The sign-in provider \""+name+"\" cannot be reached right now. Please try again in a moment.", retry)
+			"The sign-in provider \""+name+"\" cannot be reached right now. Please try again in a moment.", tryAgain(retry))
 	case errors.Is(err, flow.ErrCodeRefused):
 		return m.renderError(w, r, http.StatusBadRequest, "Sign-in failed",
-			"The provider did not accept this sign-in answer (it may have been used already). Please sign in again.", retry)
+			"The provider did not accept this sign-in answer (it may have been used already). Please sign in again.", tryAgain(retry))
 	case errors.Is(err, flow.ErrMisconfigured):
 		return m.renderError(w, r, http.StatusBadGateway, "Sign-in provider misconfigured",
-			"The sign-in provider \""+name+"\" does not match this site's configuration. The site's administrator can find the details in Caddy's log.", "")
+			"The sign-in provider \""+name+"\" does not match this site's configuration. The site's administrator can find the details in Caddy's log.", nil)
 	default:
 		return m.renderError(w, r, http.StatusBadGateway, "Sign-in failed",
-			"The sign-in provider \""+name+"\" sent an answer that could not be verified, so you were not signed in.", retry)
+			"The sign-in provider \""+name+"\" sent an answer that could not be verified, so you were not signed in.", tryAgain(retry))
 	}
 }
 
@@ -240,7 +240,7 @@ func (m *OIDCAuth) renderCallbackError(w http.ResponseWriter, r *http.Request, l
 	if e.Description != "" {
 		msg += " (" + e.Description + ")"
 	}
-	return m.renderError(w, r, status, "Sign-in was not completed", msg, loginURL(ls.Provider, ls.ReturnTo))
+	return m.renderError(w, r, status, "Sign-in was not completed", msg, tryAgain(loginURL(ls.Provider, ls.ReturnTo)))
 }
 
 // loginURL is the address that starts a sign-in with provider, landing on returnTo.

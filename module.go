@@ -17,6 +17,8 @@ import (
 
 	"github.com/caddy-oidc-auth/oidcauth/cookie"
 	"github.com/caddy-oidc-auth/oidcauth/flow"
+	"github.com/caddy-oidc-auth/oidcauth/internal/recent"
+	"github.com/caddy-oidc-auth/oidcauth/internal/revocation"
 )
 
 func init() {
@@ -91,11 +93,11 @@ type OIDCAuth struct {
 	postLogout   map[string]string // provider name -> where its end-session endpoint sends the browser back
 	exposeID     bool
 	exposeAccess bool
-	usedStates   *recentSet
+	usedStates   *recent.Set
 	refreshes    *refresher
 	metrics      *metrics
-	revoked      *revocations                 // back-channel sign-outs, shared through storage
-	logoutJTIs   *jtiStore                    // logout tokens already used
+	revoked      *revocation.Store            // back-channel sign-outs, shared through storage
+	logoutJTIs   *revocation.UsedJTIs         // logout tokens already used
 	logoutParams map[string]map[string]string // per provider
 	keepClaims   map[string]bool              // nil: keep every claim
 	maxAge       time.Duration
@@ -131,7 +133,7 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 	if err := m.checkConfig(src); err != nil {
 		return err
 	}
-	if err := m.Allow.check(); err != nil {
+	if err := m.Allow.Check(); err != nil {
 		return err
 	}
 	m.maxAge = time.Duration(m.CookieMaxAge)
@@ -143,7 +145,7 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 	}
 	if len(m.Claims) > 0 {
 		m.keepClaims = map[string]bool{"sub": true}
-		for _, c := range append(m.Claims, m.Allow.claimNames()...) {
+		for _, c := range append(m.Claims, m.Allow.ClaimNames()...) {
 			m.keepClaims[c] = true
 		}
 		// email_verified qualifies email: keep them together.
@@ -160,8 +162,8 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 			return err
 		}
 	}
-	m.revoked = newRevocations(storage, m.maxAge, m.logger)
-	m.logoutJTIs = newJTIStore(storage, m.maxAge, m.logger)
+	m.revoked = revocation.New(storage, m.maxAge, m.logger)
+	m.logoutJTIs = revocation.NewUsedJTIs(storage, m.maxAge, m.logger)
 
 	codec, err := cookie.NewCodec(m.CookieSecret, m.PreviousCookieSecrets...)
 	if err != nil {
@@ -217,8 +219,10 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 		MaxSessionBytes: maxSessionBytes,
 	})
 	m.chainKey = chainKeyOf(site, m.CookieSecret, m.PreviousCookieSecrets, clients)
-	m.usedStates = newRecentSet(4096, loginStateTTL)
+	m.usedStates = recent.New(4096, loginStateTTL)
 	m.refreshes = newRefresher()
+	// Last, so nothing can fail after it: Cleanup stops it.
+	m.revoked.Start(ctx)
 	return nil
 }
 
@@ -230,8 +234,14 @@ func (m *OIDCAuth) Validate() error {
 	return nil
 }
 
-// Cleanup has nothing to stop: the handler starts no goroutines.
-func (m *OIDCAuth) Cleanup() error { return nil }
+// Cleanup stops what Provision started: the goroutine that follows the
+// sign-outs other Caddys record in the shared storage.
+func (m *OIDCAuth) Cleanup() error {
+	if m.revoked != nil {
+		m.revoked.Stop()
+	}
+	return nil
+}
 
 // Interface guards
 var (

@@ -81,38 +81,17 @@ logout_params = { logout_hint = "x", client_id = "" }
 	}
 }
 
-func TestSecretsErrorsNameFileAndLine(t *testing.T) {
-	cases := []struct {
-		name, toml string
-		want       []string
-	}{
-		{"invalid TOML", "[auth]\nredirect_uri = \"x\"\ncookie_secret = oops\n", []string{"secrets.toml", "line 3", "invalid TOML"}},
-		{"no auth table", "[server]\nport = 1\n", []string{"secrets.toml", "no [auth] table"}},
-		{"auth not a table", "auth = 3\n", []string{"auth must be a table"}},
-		{"wrong type", "[auth]\nredirect_uri = 5\n", []string{"secrets.toml", "line 1", "auth.redirect_uri must be a string"}},
-		{"provider name", "[auth]\nx = 1\n\n[auth.my_google]\nclient_id = \"a\"\n", []string{"line 4", "my_google", "not a plain word"}},
-		{"kwargs not a table", "[auth.g]\nclient_kwargs = \"prompt=login\"\n", []string{"line 1", "auth.g.client_kwargs must be a table"}},
-		{"expose list", "[auth]\nexpose_tokens = [1]\n", []string{"expose_tokens must list strings"}},
+// The reader leaves provider names to the module: its error names the
+// file's line and the name.
+func TestSecretsProviderNameNamesFileAndLine(t *testing.T) {
+	_, err := parseSecrets("secrets.toml", []byte("[auth]\nx = 1\n\n[auth.my_google]\nclient_id = \"a\"\n"))
+	if err == nil {
+		t.Fatal("accepted")
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			_, err := parseSecrets("secrets.toml", []byte(c.toml))
-			if err == nil {
-				t.Fatal("accepted")
-			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not say %q", err, w)
-				}
-			}
-		})
-	}
-}
-
-func TestSecretsFileUnreadable(t *testing.T) {
-	_, err := loadSecretsFile(filepath.Join(t.TempDir(), "missing.toml"))
-	if err == nil || !strings.Contains(err.Error(), "missing.toml") || !strings.Contains(err.Error(), "secrets_file") {
-		t.Errorf("missing file: %v", err)
+	for _, w := range []string{"secrets.toml", "line 4", "my_google", "not a plain word"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q does not say %q", err, w)
+		}
 	}
 }
 

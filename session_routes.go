@@ -16,12 +16,12 @@ func (m *OIDCAuth) serveLogout(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	if r.Method != http.MethodGet && r.Method != http.MethodPost && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, POST")
-		return m.renderError(w, r, http.StatusMethodNotAllowed, "Sign-out", "Sign out with GET or POST.", "/")
+		return m.renderError(w, r, http.StatusMethodNotAllowed, "Sign-out", "Sign out with GET or POST.", homePage())
 	}
 	if isCrossSite(r) {
 		// A third-party page (an <img> or a form) must not sign users out.
 		return m.renderError(w, r, http.StatusForbidden, "Sign-out refused",
-			"Another site asked to sign you out here, so nothing was done. Use this site's own sign-out link.", "/")
+			"Another site asked to sign you out here, so nothing was done. Use this site's own sign-out link.", homePage())
 	}
 	sess := m.session(r)
 	m.jar.ClearSession(w, r)

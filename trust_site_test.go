@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/caddy-oidc-auth/oidcauth/devprovider"
+	"github.com/caddy-oidc-auth/oidcauth/internal/revocation"
 )
 
 // siteBlock is one site of a multi-site Caddyfile: 127.0.0.1:port behind
@@ -240,7 +241,7 @@ func TestBackchannelLogoutEndsSessionsOfItsIssuerOnly(t *testing.T) {
 		t.Error("alice is still signed in at site A after its provider signed her out")
 	}
 	// Past the interval in which every handler rereads the shared storage.
-	time.Sleep(revocationRefreshEvery + 200*time.Millisecond)
+	time.Sleep(revocation.RefreshEvery + 200*time.Millisecond)
 	if !isSignedIn(t, atB, siteURLOf(b)) {
 		t.Error("provider A's sign-out of alice signed her out of site B, whose provider is another issuer")
 	}

@@ -9,5 +9,6 @@
 // tampered, truncated, expired or foreign value, a missing piece) reads as
 // signed out, never as an error page or a panic.
 //
-// The package knows nothing of Caddy; it speaks net/http only.
+// The package knows nothing of Caddy; it speaks net/http only. It must not
+// import Caddy or any other package of this module.
 package cookie

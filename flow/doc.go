@@ -11,4 +11,6 @@
 // Failures are classified with errors.Is against ErrUnavailable,
 // ErrMisconfigured, ErrInvalidToken and ErrRefreshRefused. Messages name the
 // provider and say what was wrong; they never contain tokens, codes or secrets.
+//
+// It must not import Caddy or the module's root package.
 package flow

@@ -1,19 +1,28 @@
-package oidcauth
+package access
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
-
-	"github.com/caddy-oidc-auth/oidcauth/cookie"
 )
 
-func sessionWith(provider string, claims map[string]any) *cookie.Session {
+// claimsOf returns claims as the module reads them from a cookie: through
+// JSON, numbers as json.Number.
+func claimsOf(claims map[string]any) func() map[string]any {
 	raw, _ := json.Marshal(claims)
-	return &cookie.Session{Provider: provider, Subject: "u1", Claims: raw}
+	return func() map[string]any {
+		m := map[string]any{}
+		d := json.NewDecoder(strings.NewReader(string(raw)))
+		d.UseNumber()
+		if err := d.Decode(&m); err != nil || m == nil {
+			return map[string]any{}
+		}
+		return m
+	}
 }
 
 func TestAllowRules(t *testing.T) {
-	rules := &AllowRules{
+	rules := &Rules{
 		Email:       []string{"Alice@Example.com"},
 		EmailDomain: []string{"example.org"},
 		Claim:       map[string][]string{"groups": {"admins"}, "tier": {"gold"}, "level": {"3"}},
@@ -46,23 +55,23 @@ func TestAllowRules(t *testing.T) {
 		{"provider", "corp", map[string]any{}, true},
 		{"nothing matches", "g", map[string]any{"email": "z@z.z", "groups": []any{"staff"}}, false},
 	} {
-		if got := rules.admits(sessionWith(c.provider, c.claims)); got != c.want {
+		if got := rules.Admits(c.provider, claimsOf(c.claims)); got != c.want {
 			t.Errorf("%s: admits = %v, want %v", c.name, got, c.want)
 		}
 	}
-	var none *AllowRules
-	if !none.admits(sessionWith("g", nil)) {
+	var none *Rules
+	if !none.Admits("g", claimsOf(nil)) {
 		t.Error("no rules must admit every signed-in user")
 	}
 }
 
 func TestAllowRulesCheck(t *testing.T) {
-	for _, bad := range []*AllowRules{
+	for _, bad := range []*Rules{
 		{Email: []string{"example.com"}},
 		{EmailDomain: []string{"@example.com"}},
 		{Claim: map[string][]string{"groups": nil}},
 	} {
-		if bad.check() == nil {
+		if bad.Check() == nil {
 			t.Errorf("accepted %+v", bad)
 		}
 	}
@@ -82,5 +91,22 @@ func TestASCIIEqualFold(t *testing.T) {
 		if got := asciiEqualFold(c.a, c.b); got != c.want {
 			t.Errorf("asciiEqualFold(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
 		}
+	}
+}
+
+type fakeSession struct {
+	provider string
+	claims   map[string]any
+}
+
+func (s *fakeSession) ClaimMap() map[string]any { return s.claims }
+
+// The rules run on every request: passing the session's ClaimMap method
+// must not cost an allocation.
+func TestAdmitsDoesNotAllocate(t *testing.T) {
+	rules := &Rules{EmailDomain: []string{"example.org"}, Claim: map[string][]string{"groups": {"admins"}}}
+	sess := &fakeSession{provider: "g", claims: map[string]any{"email": "bob@example.org", "groups": []any{"staff"}}}
+	if n := testing.AllocsPerRun(100, func() { rules.Admits(sess.provider, sess.ClaimMap) }); n != 0 {
+		t.Errorf("%v allocations per check, want 0", n)
 	}
 }

@@ -1,4 +1,4 @@
-package oidcauth
+package revocation
 
 import (
 	"context"
@@ -12,27 +12,27 @@ import (
 
 func TestJTIIsUsableOnceAcrossInstances(t *testing.T) {
 	dir := t.TempDir()
-	a := newJTIStore(&certmagic.FileStorage{Path: dir}, time.Hour, zap.NewNop())
-	b := newJTIStore(&certmagic.FileStorage{Path: dir}, time.Hour, zap.NewNop())
+	a := NewUsedJTIs(&certmagic.FileStorage{Path: dir}, time.Hour, zap.NewNop())
+	b := NewUsedJTIs(&certmagic.FileStorage{Path: dir}, time.Hour, zap.NewNop())
 	ctx, now := context.Background(), time.Now()
 	until := now.Add(10 * time.Minute)
-	if ok, err := a.claim(ctx, "default", "jti-1", until, now); !ok || err != nil {
+	if ok, err := a.Claim(ctx, "default", "jti-1", until, now); !ok || err != nil {
 		t.Fatalf("first use: %v %v", ok, err)
 	}
-	if ok, err := b.claim(ctx, "default", "jti-1", until, now); ok || err != nil {
+	if ok, err := b.Claim(ctx, "default", "jti-1", until, now); ok || err != nil {
 		t.Errorf("replay to another instance: accepted=%v err=%v", ok, err)
 	}
-	if ok, err := a.claim(ctx, "default", "jti-1", until, now); ok || err != nil {
+	if ok, err := a.Claim(ctx, "default", "jti-1", until, now); ok || err != nil {
 		t.Errorf("replay to the same instance: accepted=%v err=%v", ok, err)
 	}
-	if ok, _ := b.claim(ctx, "other", "jti-1", until, now); !ok {
+	if ok, _ := b.Claim(ctx, "other", "jti-1", until, now); !ok {
 		t.Error("the same jti from another provider was refused")
 	}
-	b.release(ctx, "default", "jti-1")
-	if ok, _ := a.claim(ctx, "default", "jti-1", until, now); !ok {
+	b.Release(ctx, "default", "jti-1")
+	if ok, _ := a.Claim(ctx, "default", "jti-1", until, now); !ok {
 		t.Error("a released jti (sign-out not recorded) was refused on retry")
 	}
-	if ok, _ := a.claim(ctx, "default", "jti-1", until, until.Add(time.Second)); !ok {
+	if ok, _ := a.Claim(ctx, "default", "jti-1", until, until.Add(time.Second)); !ok {
 		t.Error("a jti past its time was refused")
 	}
 }
@@ -46,8 +46,8 @@ func TestConcurrentClaimsOfOneJTIAdmitOne(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s := newJTIStore(&certmagic.FileStorage{Path: dir}, time.Hour, zap.NewNop())
-			ok, err := s.claim(context.Background(), "default", "raced", now.Add(time.Minute), now)
+			s := NewUsedJTIs(&certmagic.FileStorage{Path: dir}, time.Hour, zap.NewNop())
+			ok, err := s.Claim(context.Background(), "default", "raced", now.Add(time.Minute), now)
 			if err != nil {
 				t.Error(err)
 			}
@@ -69,12 +69,12 @@ func TestConcurrentClaimsOfOneJTIAdmitOne(t *testing.T) {
 
 func TestJTISweepDeletesOnlyPastIDs(t *testing.T) {
 	st := &certmagic.FileStorage{Path: t.TempDir()}
-	s := newJTIStore(st, time.Hour, zap.NewNop())
+	s := NewUsedJTIs(st, time.Hour, zap.NewNop())
 	ctx, now := context.Background(), time.Now()
-	_, _ = s.claim(ctx, "default", "old", now.Add(time.Minute), now)
-	_, _ = s.claim(ctx, "default", "current", now.Add(time.Hour), now)
+	_, _ = s.Claim(ctx, "default", "old", now.Add(time.Minute), now)
+	_, _ = s.Claim(ctx, "default", "current", now.Add(time.Hour), now)
 	later := now.Add(jtiSweepEvery + time.Minute)
-	_, _ = s.claim(ctx, "default", "trigger", later.Add(time.Hour), later)
+	_, _ = s.Claim(ctx, "default", "trigger", later.Add(time.Hour), later)
 	oldKey, _ := jtiKey("default", "old")
 	curKey, _ := jtiKey("default", "current")
 	if st.Exists(ctx, oldKey) {
@@ -86,12 +86,12 @@ func TestJTISweepDeletesOnlyPastIDs(t *testing.T) {
 }
 
 func TestJTIWithoutStorageIsRememberedInProcess(t *testing.T) {
-	s := newJTIStore(nil, time.Hour, zap.NewNop())
+	s := NewUsedJTIs(nil, time.Hour, zap.NewNop())
 	now := time.Now()
-	if ok, _ := s.claim(context.Background(), "default", "j", now.Add(time.Minute), now); !ok {
+	if ok, _ := s.Claim(context.Background(), "default", "j", now.Add(time.Minute), now); !ok {
 		t.Fatal("first use refused")
 	}
-	if ok, _ := s.claim(context.Background(), "default", "j", now.Add(time.Minute), now); ok {
+	if ok, _ := s.Claim(context.Background(), "default", "j", now.Add(time.Minute), now); ok {
 		t.Error("replay accepted")
 	}
 }

@@ -1,4 +1,4 @@
-package oidcauth
+package revocation
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 
 	"github.com/caddyserver/certmagic"
 	"go.uber.org/zap"
+
+	"github.com/caddy-oidc-auth/oidcauth/internal/recent"
 )
 
 // The ids (jti) of the logout tokens already used live in Caddy's storage,
@@ -28,19 +30,22 @@ const jtiSweepEvery = 10 * time.Minute
 // maxJTISweep bounds the storage work one sweep gives a request.
 const maxJTISweep = 500
 
-// jtiStore remembers used logout-token ids. Back-channel logouts are rare,
-// so it works on the storage directly, under a storage lock, with no cache.
-type jtiStore struct {
+// UsedJTIs remembers the ids of the logout tokens already used.
+// Back-channel logouts are rare, so it works on the storage directly, under
+// a storage lock, with no cache and no goroutine.
+type UsedJTIs struct {
 	storage certmagic.Storage // nil: remembered in this process only
-	local   *recentSet
+	local   *recent.Set
 	logger  *zap.Logger
 
 	mu      sync.Mutex
 	sweptAt time.Time
 }
 
-func newJTIStore(storage certmagic.Storage, maxAge time.Duration, logger *zap.Logger) *jtiStore {
-	return &jtiStore{storage: storage, local: newRecentSet(4096, maxAge), logger: logger}
+// NewUsedJTIs returns the used-id store over storage (nil: this process
+// only, remembering ids for maxAge).
+func NewUsedJTIs(storage certmagic.Storage, maxAge time.Duration, logger *zap.Logger) *UsedJTIs {
+	return &UsedJTIs{storage: storage, local: recent.New(4096, maxAge), logger: logger}
 }
 
 func jtiKey(provider, jti string) (key, lock string) {
@@ -49,10 +54,11 @@ func jtiKey(provider, jti string) (key, lock string) {
 	return jtiPrefix + "/" + provider + "/" + name, "oidc_auth_jti_" + name
 }
 
-// claim records jti as used until `until` and reports whether it was new.
-// Two Caddys claiming the same jti at once: the storage lock lets one win.
-func (s *jtiStore) claim(ctx context.Context, provider, jti string, until, now time.Time) (bool, error) {
-	key, lock := jtiKey(provider, jti)
+// Claim records jti, from the issuer with storage key issuer, as used
+// until `until` and reports whether it was new. Two Caddys claiming the
+// same jti at once: the storage lock lets one win.
+func (s *UsedJTIs) Claim(ctx context.Context, issuer, jti string, until, now time.Time) (bool, error) {
+	key, lock := jtiKey(issuer, jti)
 	if s.storage == nil {
 		return s.local.Add(key, now), nil
 	}
@@ -78,12 +84,12 @@ func (s *jtiStore) claim(ctx context.Context, provider, jti string, until, now t
 	return true, nil
 }
 
-// release forgets a jti claimed by a sign-out that could not be recorded,
+// Release forgets a jti claimed by a sign-out that could not be recorded,
 // so the provider's retry of the same token is accepted.
-func (s *jtiStore) release(ctx context.Context, provider, jti string) {
-	key, _ := jtiKey(provider, jti)
+func (s *UsedJTIs) Release(ctx context.Context, issuer, jti string) {
+	key, _ := jtiKey(issuer, jti)
 	if s.storage == nil {
-		return // recentSet cannot forget; without storage, recording cannot fail
+		return // a recent.Set cannot forget; without storage, recording cannot fail
 	}
 	if err := s.storage.Delete(context.WithoutCancel(ctx), key); err != nil {
 		s.logger.Warn("could not forget a logout token id", zap.Error(err))
@@ -91,7 +97,7 @@ func (s *jtiStore) release(ctx context.Context, provider, jti string) {
 }
 
 // sweep deletes ids past their time, at most every jtiSweepEvery.
-func (s *jtiStore) sweep(ctx context.Context, now time.Time) {
+func (s *UsedJTIs) sweep(ctx context.Context, now time.Time) {
 	s.mu.Lock()
 	if now.Sub(s.sweptAt) < jtiSweepEvery {
 		s.mu.Unlock()

@@ -1,16 +1,17 @@
-package oidcauth
+package access
 
 import (
 	"fmt"
 	"sort"
 	"strings"
 
-	"github.com/caddy-oidc-auth/oidcauth/cookie"
+	"github.com/caddy-oidc-auth/oidcauth/internal/claims"
 )
 
-// AllowRules admit a signed-in user when any one rule matches. Without
-// rules every signed-in user is admitted.
-type AllowRules struct {
+// Rules admit a signed-in user when any one rule matches. Without rules
+// every signed-in user is admitted. They are the `allow` of the JSON config
+// (the module's AllowRules).
+type Rules struct {
 	// Exact email addresses, compared case-insensitively in ASCII only (the
 	// Kelvin sign is not a k).
 	Email []string `json:"email,omitempty"`
@@ -24,12 +25,12 @@ type AllowRules struct {
 	Provider []string `json:"provider,omitempty"`
 }
 
-func (a *AllowRules) empty() bool {
+func (a *Rules) empty() bool {
 	return a == nil || (len(a.Email) == 0 && len(a.EmailDomain) == 0 && len(a.Claim) == 0 && len(a.Provider) == 0)
 }
 
-// check refuses rules that can never match as written.
-func (a *AllowRules) check() error {
+// Check refuses rules that can never match as written.
+func (a *Rules) Check() error {
 	if a == nil {
 		return nil
 	}
@@ -51,8 +52,8 @@ func (a *AllowRules) check() error {
 	return nil
 }
 
-// claimNames lists the claims the rules read, so a `claims` filter keeps them.
-func (a *AllowRules) claimNames() []string {
+// ClaimNames lists the claims the rules read, so a `claims` filter keeps them.
+func (a *Rules) ClaimNames() []string {
 	if a.empty() {
 		return nil
 	}
@@ -67,17 +68,20 @@ func (a *AllowRules) claimNames() []string {
 	return names
 }
 
-// admits reports whether the rules let sess in.
-func (a *AllowRules) admits(sess *cookie.Session) bool {
+// Admits reports whether the rules let in a user signed in with provider.
+// claimMap is called only when a rule reads claims, so a site without rules
+// or admitted by provider never decodes them; it does not escape, so
+// passing a method value such as sess.ClaimMap costs no allocation.
+func (a *Rules) Admits(provider string, claimMap func() map[string]any) bool {
 	if a.empty() {
 		return true
 	}
 	for _, p := range a.Provider {
-		if sess.Provider == p {
+		if provider == p {
 			return true
 		}
 	}
-	claims := sess.ClaimMap()
+	claims := claimMap()
 	if email, ok := verifiedEmail(claims); ok {
 		for _, e := range a.Email {
 			if asciiEqualFold(email, e) {
@@ -159,7 +163,7 @@ func claimHasAny(claim any, want []string) bool {
 	case nil:
 		return false
 	default:
-		s := claimString(c)
+		s := claims.String(c)
 		for _, w := range want {
 			if s == w {
 				return true

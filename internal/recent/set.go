@@ -1,15 +1,13 @@
-package oidcauth
+package recent
 
 import (
 	"sync"
 	"time"
 )
 
-// recentSet remembers keys for a while, in bounded memory. The callback uses
-// it to refuse a second use of the same state in this process even when the
-// replayed request still carries the login-state cookie; the cookie itself
-// is single-use in the browser, and the provider's codes are single-use too.
-type recentSet struct {
+// Set remembers keys for a while, in bounded memory: at most about twice
+// the max it was made with, however many keys are added.
+type Set struct {
 	mu      sync.Mutex
 	ttl     time.Duration
 	max     int
@@ -17,12 +15,13 @@ type recentSet struct {
 	old     map[string]time.Time
 }
 
-func newRecentSet(max int, ttl time.Duration) *recentSet {
-	return &recentSet{ttl: ttl, max: max, current: map[string]time.Time{}, old: map[string]time.Time{}}
+// New returns a Set that remembers a key for ttl, keeping at most 2*max keys.
+func New(max int, ttl time.Duration) *Set {
+	return &Set{ttl: ttl, max: max, current: map[string]time.Time{}, old: map[string]time.Time{}}
 }
 
 // Add records key and reports whether it was new (not seen within ttl).
-func (s *recentSet) Add(key string, now time.Time) bool {
+func (s *Set) Add(key string, now time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, gen := range [2]map[string]time.Time{s.current, s.old} {
