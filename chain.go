@@ -18,19 +18,19 @@ import (
 // takes the user from there instead of opening the cookie again. Each one
 // still applies its own allow rules.
 
-// chainVar is the request variable that carries the chain's session.
-const chainVar = "oidc_auth.session"
+// sharedSession is how the session travels in the request variables: a
+// cookie.Session under a type of its own, whose String prints nothing, so
+// that {http.vars.*} or a template printing variables never shows it.
+type sharedSession cookie.Session
 
-// chainedSession is what the first handler read, for the ones after it.
-type chainedSession struct {
-	key     string          // the chainKey of the handler that read it
-	sess    *cookie.Session // nil: signed out
-	cookies []string        // the request's Cookie lines before ours were stripped
+func (*sharedSession) String() string { return "" }
+
+// chainVars names the two request variables of a handler: the session it
+// read, under its chainKey, and a mark under its cookie name saying that the
+// cookie was read (and stripped) by some handler.
+func chainVars(key, cookieName string) (session, read string) {
+	return "oidc_auth.session." + key[:32], "oidc_auth.read." + cookieName
 }
-
-// String keeps the session out of {http.vars.*} and anything that prints
-// request variables.
-func (*chainedSession) String() string { return "" }
 
 // chainKeyOf says what a session read by a handler is valid for: handlers
 // with the same key (same site, cookie, secrets and clients) accept exactly
@@ -58,37 +58,36 @@ func chainKeyOf(s cookieSite, secret string, previous []string, clients map[stri
 }
 
 // requestSession is the signed-in user of r, or nil: the session an earlier
-// oidc_auth handler of the chain read, or the cookie's (refreshed when its
-// tokens are due). It strips our cookies from r for the handlers that follow.
-func (m *OIDCAuth) requestSession(w http.ResponseWriter, r *http.Request) *cookie.Session {
-	prev, _ := caddyhttp.GetVar(r.Context(), chainVar).(*chainedSession)
-	if prev != nil && prev.key == m.chainKey {
-		return prev.sess
+// oidc_auth handler of the chain with the same settings read, or the
+// cookie's (refreshed when its tokens are due). It strips our cookies from r
+// for the handlers that follow. ok is false when an earlier handler with
+// other settings for this same cookie (another cookie_secret or other
+// providers) read and stripped it: then nobody here can tell who the user is.
+func (m *OIDCAuth) requestSession(w http.ResponseWriter, r *http.Request) (sess *cookie.Session, ok bool) {
+	ctx := r.Context()
+	if shared, found := caddyhttp.GetVar(ctx, m.sessionVar).(*sharedSession); found {
+		return (*cookie.Session)(shared), true
 	}
-	var sess *cookie.Session
-	var arrived []string
-	if prev != nil {
-		// A handler of another site or config ran first and stripped the
-		// cookies: read ours from the header as it arrived.
-		arrived = prev.cookies
-		stripped := r.Header["Cookie"]
-		r.Header["Cookie"] = arrived
-		sess = m.maybeRefresh(w, r, m.session(r))
-		r.Header["Cookie"] = stripped
-	} else {
-		sess = m.maybeRefresh(w, r, m.session(r))
-		arrived = cloneCookieLines(r.Header["Cookie"])
+	if caddyhttp.GetVar(ctx, m.readVar) != nil {
+		return nil, false
 	}
-	caddyhttp.SetVar(r.Context(), chainVar, &chainedSession{key: m.chainKey, sess: sess, cookies: arrived})
+	sess = m.maybeRefresh(w, r, m.session(r))
+	// A pointer in an interface costs no allocation: the chain's sharing is free.
+	caddyhttp.SetVar(ctx, m.sessionVar, (*sharedSession)(sess))
+	caddyhttp.SetVar(ctx, m.readVar, true)
 	// Upstreams see the user through placeholders, never through our cookies.
 	m.jar.StripCookies(r)
-	return sess
+	return sess, true
 }
 
-// cloneCookieLines copies the Cookie lines, which StripCookies rewrites in place.
-func cloneCookieLines(lines []string) []string {
-	if len(lines) == 0 {
-		return nil
-	}
-	return append([]string(nil), lines...)
+// refuseMismatchedChain answers a request that two oidc_auth handlers of one
+// site, configured with different cookie_secret or providers, both handle:
+// the first read the cookie with its settings and stripped it, and this one
+// cannot accept that session. Sending the user to sign in would loop, so
+// the site's administrator gets a clear line in the log and the user a page.
+func (m *OIDCAuth) refuseMismatchedChain(w http.ResponseWriter, r *http.Request) error {
+	m.logger.Error("two oidc_auth handlers of this site handle one request with different cookie_secret or providers; give them the same ones")
+	w.Header().Set("Cache-Control", "no-store")
+	return m.renderError(w, r, http.StatusInternalServerError, "Sign-in is misconfigured",
+		"This site checks sign-ins twice with different settings, so it cannot tell who you are. The site's administrator can find the details in Caddy's log.", homePage())
 }

@@ -39,7 +39,10 @@ func (m *OIDCAuth) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyh
 		return m.serveBackchannelLogout(w, r)
 	}
 
-	sess := m.requestSession(w, r)
+	sess, ok := m.requestSession(w, r)
+	if !ok {
+		return m.refuseMismatchedChain(w, r)
+	}
 	repl, _ := r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer)
 	if repl != nil {
 		repl.Map(m.placeholders(sess))

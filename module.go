@@ -85,7 +85,8 @@ type OIDCAuth struct {
 	providers    map[string]*flow.Provider
 	names        []string // provider names, default first
 	jar          *cookie.Jar
-	chainKey     string            // what a session read by this handler is valid for (chain.go)
+	sessionVar   string            // the request variable of the session this handler reads (chain.go)
+	readVar      string            // the request variable saying its cookie was read
 	callbacks    []string          // every callback path served, one per distinct redirect_uri path
 	callbackOf   map[string]string // provider name -> its callback path
 	issuerKeys   map[string]string // provider name -> storage key of its issuer (revocations, jtis)
@@ -218,7 +219,7 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 		// room for the site's own cookies and the other headers.
 		MaxSessionBytes: maxSessionBytes,
 	})
-	m.chainKey = chainKeyOf(site, m.CookieSecret, m.PreviousCookieSecrets, clients)
+	m.sessionVar, m.readVar = chainVars(chainKeyOf(site, m.CookieSecret, m.PreviousCookieSecrets, clients), site.cookieName)
 	m.usedStates = recent.New(4096, loginStateTTL)
 	m.refreshes = newRefresher()
 	// Last, so nothing can fail after it: Cleanup stops it.

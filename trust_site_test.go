@@ -327,3 +327,32 @@ func TestChainedSessionStaysOutOfRequestVariables(t *testing.T) {
 		t.Fatalf("the page shows %d %q, want the variable empty", status, body)
 	}
 }
+
+// Two handlers of one site, in this order, that disagree on cookie_secret
+// cannot share a sign-in: the page says the site is misconfigured instead of
+// sending the user round the provider for ever.
+func TestTwoHandlersWithDifferentSecretsSayMisconfigured(t *testing.T) {
+	p := startProvider(t)
+	port := freePort(t)
+	startCaddy(t, globalOptions+fmt.Sprintf(`
+http://127.0.0.1:%d {
+	bind 127.0.0.1
+	route {
+		oidc_auth {
+			redirect_uri http://127.0.0.1:%d/oauth2callback
+			%s
+		}
+		oidc_auth /admin/* {
+			redirect_uri http://127.0.0.1:%d/oauth2callback
+			%s
+		}
+		respond "{http.auth.user.email} at {path}"
+	}
+}
+`, port, port, clientSettings(p, testClientID, testCookieSecret), port, clientSettings(p, testClientID, "another-cookie-secret-0123456789")))
+	b := newBrowser(t, "admin")
+	status, body := b.get(siteURLOf(port) + "/admin/x")
+	if status != http.StatusInternalServerError || !strings.Contains(body, "misconfigured") {
+		t.Fatalf("two handlers with different secrets: %d %.200q (trail %v)", status, body, b.trail)
+	}
+}
