@@ -1,6 +1,7 @@
 package testsupport
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"sync"
@@ -57,6 +58,21 @@ func AdaptCaddyfile(t testing.TB, caddyfile string) []byte {
 		t.Logf("Caddyfile warning: %s", w.String())
 	}
 	return cfg
+}
+
+// Validate runs what `caddy validate` runs on a Caddyfile: adapt, then
+// provision every module without starting servers.
+func Validate(t testing.TB, caddyfile string) error {
+	t.Helper()
+	cfgJSON, _, err := caddyconfig.GetAdapter("caddyfile").Adapt([]byte(caddyfile), nil)
+	if err != nil {
+		return err
+	}
+	var cfg caddy.Config
+	if err := json.Unmarshal(cfgJSON, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	return caddy.Validate(&cfg)
 }
 
 // LoadCaddyfile adapts a Caddyfile and loads it into this process's Caddy,

@@ -12,6 +12,10 @@ const (
 	CallbackPath          = "/oauth2callback"          // the path of every test site's redirect_uri
 	BackchannelLogoutPath = "/auth/backchannel-logout" // mirrors backchannelLogoutPath
 
+	// MaxLogoutRequestBytes mirrors maxLogoutRequestBytes: the largest
+	// back-channel logout form the module reads.
+	MaxLogoutRequestBytes = 64 << 10
+
 	// RevocationRefreshEvery mirrors revocationRefreshEvery: how often a
 	// Caddy reads the revocations other Caddys stored.
 	RevocationRefreshEvery = 2 * time.Second

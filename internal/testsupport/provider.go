@@ -21,12 +21,19 @@ const (
 // login_hint names (or any name at all) without its form.
 func StartProvider(t testing.TB, users ...devprovider.User) *devprovider.Provider {
 	t.Helper()
-	return StartProviderWith(t, devprovider.Config{
+	return StartProviderWith(t, ProviderConfig(users...))
+}
+
+// ProviderConfig is the configuration StartProvider runs: the test client
+// (any redirect URI), the demo users and users, and sign-in by login_hint
+// (or any name at all) without the form.
+func ProviderConfig(users ...devprovider.User) devprovider.Config {
+	return devprovider.Config{
 		Users:          append(devprovider.DemoUsers(), users...),
 		Clients:        []devprovider.Client{{ID: ClientID, Secret: ClientSecret}},
 		TrustLoginHint: true,
 		AnyUser:        true,
-	})
+	}
 }
 
 // StartProviderWith runs the development provider with cfg until the test ends.

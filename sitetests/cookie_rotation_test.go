@@ -1,7 +1,9 @@
-package oidcauth
+package sitetests_test
 
 import (
 	"testing"
+
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 func TestCookieSecretRotationThroughCaddy(t *testing.T) {
@@ -9,26 +11,26 @@ func TestCookieSecretRotationThroughCaddy(t *testing.T) {
 		secretA = "rotation-secret-A-0123456789abcdef"
 		secretB = "rotation-secret-B-0123456789abcdef"
 	)
-	p := startProvider(t)
-	port := freePort(t)
-	siteURL := siteURLOf(port)
+	p := testsupport.StartProvider(t)
+	port := testsupport.FreePort(t)
+	siteURL := testsupport.SiteURL(port)
 	config := func(secrets string) string {
-		return attackSiteConfig(port, secrets+"\n\t\t"+attackProviderSettings(p))
+		return attackSiteConfig(t, port, secrets+"\n\t\t"+testsupport.ProviderSettings(p))
 	}
 	client := hostileClient()
 	reload := func(secrets string) {
 		t.Helper()
-		reloadCaddy(t, config(secrets), client)
+		testsupport.ReloadCaddy(t, config(secrets), client)
 	}
-	startCaddy(t, config("cookie_secret "+secretA))
-	alice := joinCookies(identityCookies(callbackResponse(t, siteURL, "alice")))
+	testsupport.StartCaddy(t, config("cookie_secret "+secretA))
+	alice := testsupport.JoinCookies(testsupport.IdentityCookies(testsupport.CallbackResponse(t, siteURL, "alice")))
 	wantSignedInAs(t, client, siteURL, alice, "alice")
 
 	// Rotate: B seals, A still opens.
 	reload("cookie_secret " + secretB + "\n\t\tprevious_cookie_secrets " + secretA)
 	authorize := p.Counts().Authorize
 	wantSignedInAs(t, client, siteURL, alice, "alice")
-	bob := joinCookies(identityCookies(callbackResponse(t, siteURL, "bob")))
+	bob := testsupport.JoinCookies(testsupport.IdentityCookies(testsupport.CallbackResponse(t, siteURL, "bob")))
 	wantSignedInAs(t, client, siteURL, bob, "bob")
 	if got := p.Counts().Authorize - authorize; got != 1 {
 		t.Errorf("after the rotation the provider saw %d sign-ins, want 1 (bob's; alice stays signed in)", got)

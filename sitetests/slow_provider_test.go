@@ -1,6 +1,8 @@
-package oidcauth
+package sitetests_test
 
 import (
+	"github.com/caddy-oidc-auth/oidcauth"
+
 	"net/http"
 	"strings"
 	"testing"
@@ -8,6 +10,8 @@ import (
 
 	"github.com/caddy-oidc-auth/oidcauth/cookie"
 	"github.com/caddy-oidc-auth/oidcauth/devprovider"
+
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 // A provider that hangs or answers garbage costs the user a prompt error
@@ -16,13 +20,13 @@ func TestSlowThenBrokenProviderGivesErrorPagesInTimeAndCaddyKeepsServing(t *test
 	if testing.Short() {
 		t.Skip("waits out the provider timeout (about 17 s): skipped under -short")
 	}
-	p := startProvider(t)
+	p := testsupport.StartProvider(t)
 	p.SetBehavior(devprovider.Behavior{Delay: 30 * time.Second})
-	port := freePort(t)
-	siteURL := siteURLOf(port)
-	startCaddy(t, attackSiteConfig(port, "cookie_secret "+testCookieSecret+"\n\t\t"+attackProviderSettings(p)))
-	signedIn := joinCookies(forgeSession(t, site{url: siteURL, port: port, provider: p}, testCookieSecret, &cookie.Session{
-		Provider: DefaultProviderName, Subject: "sam", Claims: []byte(`{"sub":"sam"}`), Expires: time.Now().Add(time.Hour),
+	port := testsupport.FreePort(t)
+	siteURL := testsupport.SiteURL(port)
+	testsupport.StartCaddy(t, attackSiteConfig(t, port, "cookie_secret "+testsupport.CookieSecret+"\n\t\t"+testsupport.ProviderSettings(p)))
+	signedIn := testsupport.JoinCookies(testsupport.ForgeSession(t, site{URL: siteURL, Port: port, Provider: p}, testsupport.CookieSecret, &cookie.Session{
+		Provider: oidcauth.DefaultProviderName, Subject: "sam", Claims: []byte(`{"sub":"sam"}`), Expires: time.Now().Add(time.Hour),
 	}))
 
 	type result struct {
@@ -72,7 +76,7 @@ func TestSlowThenBrokenProviderGivesErrorPagesInTimeAndCaddyKeepsServing(t *test
 	// Garbage metadata: an error page too, and each later try fetches again
 	// (a failure is not kept).
 	p.SetBehavior(devprovider.Behavior{GarbageMetadata: true})
-	c := noRedirect(nil)
+	c := testsupport.NoRedirect(nil)
 	fetches := p.Counts().Discovery
 	for deadline := time.Now().Add(20 * time.Second); p.Counts().Discovery < fetches+2; {
 		if time.Now().After(deadline) {
@@ -93,8 +97,8 @@ func TestSlowThenBrokenProviderGivesErrorPagesInTimeAndCaddyKeepsServing(t *test
 	p.SetBehavior(devprovider.Behavior{})
 	back := time.Now()
 	for {
-		b := newBrowser(t, "alice")
-		status, body := b.get(siteURL + "/")
+		b := testsupport.NewBrowser(t, "alice")
+		status, body := b.Get(siteURL + "/")
 		if status == http.StatusOK && strings.Contains(body, "id=alice ") {
 			break
 		}

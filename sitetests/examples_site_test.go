@@ -1,4 +1,4 @@
-package oidcauth
+package sitetests_test
 
 import (
 	"fmt"
@@ -9,13 +9,15 @@ import (
 	"testing"
 
 	"github.com/caddy-oidc-auth/oidcauth/devprovider"
+
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 // A user's name and email are the provider's (often the user's own) text:
 // examples/site, served with templates as the examples do, shows them as
 // text and never as markup.
 func TestExampleSiteEscapesClaims(t *testing.T) {
-	dir, err := filepath.Abs(filepath.Join("examples", "site"))
+	dir, err := filepath.Abs(filepath.Join("..", "examples", "site"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,11 +25,11 @@ func TestExampleSiteEscapesClaims(t *testing.T) {
 		"name":  `<img src=x onerror=alert(1)>`,
 		"email": `"><script>alert(2)</script>@example.com`,
 	}}
-	p := startProvider(t, mallory)
-	port := freePort(t)
-	startCaddy(t, siteCaddyfile(port, p.MetadataURL(), "", fmt.Sprintf("templates\n\troot * `%s`\n\tfile_server", dir)))
+	p := testsupport.StartProvider(t, mallory)
+	port := testsupport.FreePort(t)
+	testsupport.StartCaddy(t, siteCaddyfile(t, port, p.MetadataURL(), "", fmt.Sprintf("templates\n\troot * `%s`\n\tfile_server", dir)))
 
-	status, body := newBrowser(t, "mallory").get(siteURLOf(port) + "/")
+	status, body := testsupport.NewBrowser(t, "mallory").Get(testsupport.SiteURL(port) + "/")
 	if status != 200 || !strings.Contains(body, `id="signout"`) {
 		t.Fatalf("signed-in page: %d %.300s", status, body)
 	}
@@ -46,8 +48,8 @@ func TestExampleSiteEscapesClaims(t *testing.T) {
 // Every placeholder that a template in the examples or README prints goes
 // through html, so a copied snippet is safe too.
 func TestExampleTemplatesEscapePlaceholders(t *testing.T) {
-	files := []string{"README.md", filepath.Join("examples", "site", "index.html")}
-	more, _ := filepath.Glob(filepath.Join("examples", "*", "Caddyfile"))
+	files := []string{filepath.Join("..", "README.md"), filepath.Join("..", "examples", "site", "index.html")}
+	more, _ := filepath.Glob(filepath.Join("..", "examples", "*", "Caddyfile"))
 	files = append(files, more...)
 	printed := regexp.MustCompile(`\{\{\s*placeholder\s+"[^"]+"\s*(\|\s*\w+\s*)?\}\}`)
 	found := 0

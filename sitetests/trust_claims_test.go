@@ -1,4 +1,4 @@
-package oidcauth
+package sitetests_test
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/caddy-oidc-auth/oidcauth/devprovider"
+
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 // emailRulesSite is a site that admits by email, by email domain, or by
@@ -40,7 +42,7 @@ func TestOnlyATrueEmailVerifiedAdmitsByEmail(t *testing.T) {
 		if strings.HasPrefix(u.Username, "v-") || u.Username == "u-admin" {
 			want = http.StatusOK
 		}
-		status, body := newBrowser(t, u.Username).get(s.url + "/")
+		status, body := testsupport.NewBrowser(t, u.Username).Get(s.URL + "/")
 		if status != want {
 			t.Errorf("%s (email_verified %#v): %d, want %d: %.200s", u.Username, u.Claims["email_verified"], status, want, body)
 		}
@@ -51,8 +53,8 @@ func TestOnlyATrueEmailVerifiedAdmitsByEmail(t *testing.T) {
 // address it vouches for, as documented.
 func TestMissingEmailVerifiedIsTrusted(t *testing.T) {
 	s := emailRulesSite(t)
-	s.provider.SetBehavior(devprovider.Behavior{TamperClaims: func(c map[string]any) { delete(c, "email_verified") }})
-	status, body := newBrowser(t, "kate").get(s.url + "/")
+	s.Provider.SetBehavior(devprovider.Behavior{TamperClaims: func(c map[string]any) { delete(c, "email_verified") }})
+	status, body := testsupport.NewBrowser(t, "kate").Get(s.URL + "/")
 	if status != http.StatusOK || !strings.Contains(body, "email=kate@example.com") {
 		t.Errorf("no email_verified claim: %d %.200s", status, body)
 	}
@@ -79,7 +81,7 @@ func TestEmailRulesFoldASCIICaseOnly(t *testing.T) {
 	}
 	s := emailRulesSite(t, users...)
 	for i, c := range cases {
-		status, body := newBrowser(t, users[i].Username).get(s.url + "/")
+		status, body := testsupport.NewBrowser(t, users[i].Username).Get(s.URL + "/")
 		if status != c.want {
 			t.Errorf("email %q: %d, want %d: %.200s", c.email, status, c.want, body)
 		}

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package oidcauth
+package sitetests_test
 
 import "syscall"
 

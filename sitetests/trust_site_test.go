@@ -1,4 +1,4 @@
-package oidcauth
+package sitetests_test
 
 import (
 	"crypto/tls"
@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/caddy-oidc-auth/oidcauth/devprovider"
+
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 // siteBlock is one site of a multi-site Caddyfile: 127.0.0.1:port behind
@@ -31,7 +33,7 @@ http://127.0.0.1:%d {
 // clientSettings are the oidc_auth lines for the default provider p with
 // client id and the test secret; secret "" leaves cookie_secret out.
 func clientSettings(p *devprovider.Provider, id, secret string) string {
-	s := fmt.Sprintf("client_id %s\n\t\tclient_secret %s\n\t\tserver_metadata_url %s", id, testClientSecret, p.MetadataURL())
+	s := fmt.Sprintf("client_id %s\n\t\tclient_secret %s\n\t\tserver_metadata_url %s", id, testsupport.ClientSecret, p.MetadataURL())
 	if secret != "" {
 		s += "\n\t\tcookie_secret " + secret
 	}
@@ -44,35 +46,35 @@ func clientSettings(p *devprovider.Provider, id, secret string) string {
 // another port (C). A browser sends a host's cookies to every port, so this
 // is what any visitor's browser would try.
 func TestSessionOfOneSiteOpensNoOther(t *testing.T) {
-	for _, secret := range []string{testCookieSecret, ""} {
+	for _, secret := range []string{testsupport.CookieSecret, ""} {
 		name := "same cookie_secret"
 		if secret == "" {
 			name = "generated cookie_secret"
 		}
 		t.Run(name, func(t *testing.T) {
-			pa := startProvider(t)
-			pb := startProviderWith(t, devprovider.Config{
+			pa := testsupport.StartProvider(t)
+			pb := testsupport.StartProviderWith(t, devprovider.Config{
 				Users:          devprovider.DemoUsers(),
-				Clients:        []devprovider.Client{{ID: "site-b", Secret: testClientSecret}},
+				Clients:        []devprovider.Client{{ID: "site-b", Secret: testsupport.ClientSecret}},
 				TrustLoginHint: true, AnyUser: true,
 			})
-			a, b, c := freePort(t), freePort(t), freePort(t)
-			startCaddy(t, globalOptions+siteBlock(a, clientSettings(pa, testClientID, secret))+
+			a, b, c := testsupport.FreePort(t), testsupport.FreePort(t), testsupport.FreePort(t)
+			testsupport.StartCaddy(t, testsupport.GlobalOptions(t)+siteBlock(a, clientSettings(pa, testsupport.ClientID, secret))+
 				siteBlock(b, clientSettings(pb, "site-b", secret))+
-				siteBlock(c, clientSettings(pa, testClientID, secret)))
+				siteBlock(c, clientSettings(pa, testsupport.ClientID, secret)))
 
-			alice := callbackResponse(t, siteURLOf(a), "alice")
-			stolen := joinCookies(identityCookies(alice))
+			alice := testsupport.CallbackResponse(t, testsupport.SiteURL(a), "alice")
+			stolen := testsupport.JoinCookies(testsupport.IdentityCookies(alice))
 			if stolen == "" {
 				t.Fatal("signing in on site A set no identity cookie")
 			}
 			client := hostileClient()
-			wantSignedInAs(t, client, siteURLOf(a), stolen, "alice")
+			wantSignedInAs(t, client, testsupport.SiteURL(a), stolen, "alice")
 			for _, other := range []int{b, c} {
-				wantSignedOut(t, siteURLOf(other), fmt.Sprintf("site A's cookie on site %d", other), client, stolen)
+				wantSignedOut(t, testsupport.SiteURL(other), fmt.Sprintf("site A's cookie on site %d", other), client, stolen)
 				// The same cookie under the other site's own name.
-				renamed := strings.ReplaceAll(stolen, cookieNameAt(a), cookieNameAt(other))
-				wantSignedOut(t, siteURLOf(other), "site A's cookie renamed for the other site", client, renamed)
+				renamed := strings.ReplaceAll(stolen, testsupport.CookieNameAt(a), testsupport.CookieNameAt(other))
+				wantSignedOut(t, testsupport.SiteURL(other), "site A's cookie renamed for the other site", client, renamed)
 			}
 		})
 	}
@@ -81,33 +83,33 @@ func TestSessionOfOneSiteOpensNoOther(t *testing.T) {
 // Two sites a browser sends the same cookies to keep separate sign-ins:
 // signing in or out on one leaves the other as it was.
 func TestTwoSitesOnOneHostKeepSeparateSignIns(t *testing.T) {
-	p := startProvider(t)
-	a, b := freePort(t), freePort(t)
-	startCaddy(t, globalOptions+siteBlock(a, clientSettings(p, testClientID, testCookieSecret))+
-		siteBlock(b, clientSettings(p, testClientID, testCookieSecret)))
-	br := newBrowser(t, "alice")
-	if status, body := br.get(siteURLOf(a) + "/"); status != 200 || !strings.Contains(body, "alice@example.com") {
+	p := testsupport.StartProvider(t)
+	a, b := testsupport.FreePort(t), testsupport.FreePort(t)
+	testsupport.StartCaddy(t, testsupport.GlobalOptions(t)+siteBlock(a, clientSettings(p, testsupport.ClientID, testsupport.CookieSecret))+
+		siteBlock(b, clientSettings(p, testsupport.ClientID, testsupport.CookieSecret)))
+	br := testsupport.NewBrowser(t, "alice")
+	if status, body := br.Get(testsupport.SiteURL(a) + "/"); status != 200 || !strings.Contains(body, "alice@example.com") {
 		t.Fatalf("site A: %d %q", status, body)
 	}
 	// The browser now sends A's cookie to B too: B still asks to sign in.
-	br.user = "bob"
-	if status, body := br.get(siteURLOf(b) + "/"); status != 200 || !strings.Contains(body, "id=bob ") {
-		t.Fatalf("site B after signing in there as bob: %d %q (trail %v)", status, body, br.trail)
+	br.User = "bob"
+	if status, body := br.Get(testsupport.SiteURL(b) + "/"); status != 200 || !strings.Contains(body, "id=bob ") {
+		t.Fatalf("site B after signing in there as bob: %d %q (trail %v)", status, body, br.Trail)
 	}
-	if len(br.trail) < 3 {
-		t.Errorf("site B admitted the browser without a sign-in of its own: trail %v", br.trail)
+	if len(br.Trail) < 3 {
+		t.Errorf("site B admitted the browser without a sign-in of its own: trail %v", br.Trail)
 	}
-	if _, body := br.get(siteURLOf(a) + "/"); !strings.Contains(body, "alice@example.com") {
+	if _, body := br.Get(testsupport.SiteURL(a) + "/"); !strings.Contains(body, "alice@example.com") {
 		t.Errorf("signing in on B changed who is signed in on A: %q", body)
 	}
-	br.user = "" // the provider shows its form instead of signing bob in again
-	if status, _ := br.get(siteURLOf(b) + "/auth/logout"); status != 200 {
+	br.User = "" // the provider shows its form instead of signing bob in again
+	if status, _ := br.Get(testsupport.SiteURL(b) + "/auth/logout"); status != 200 {
 		t.Fatalf("signing out on B: %d", status)
 	}
-	if got := userJSON(t, br, siteURLOf(b)); got["is_logged_in"] != false {
+	if got := userJSON(t, br, testsupport.SiteURL(b)); got["is_logged_in"] != false {
 		t.Errorf("still signed in on B after signing out there: %v", got)
 	}
-	if got := userJSON(t, br, siteURLOf(a)); got["is_logged_in"] != true || got["email"] != "alice@example.com" {
+	if got := userJSON(t, br, testsupport.SiteURL(a)); got["is_logged_in"] != true || got["email"] != "alice@example.com" {
 		t.Errorf("signing out on B signed A out too: %v", got)
 	}
 }
@@ -117,10 +119,10 @@ func TestTwoSitesOnOneHostKeepSeparateSignIns(t *testing.T) {
 // /admin/x lands there instead of bouncing between site and provider, and a
 // user the stricter rules refuse gets 403 there and the page elsewhere.
 func TestTwoHandlersInOneChainSeeTheSameUser(t *testing.T) {
-	p := startProvider(t)
-	port := freePort(t)
-	common := clientSettings(p, testClientID, testCookieSecret)
-	startCaddy(t, globalOptions+fmt.Sprintf(`
+	p := testsupport.StartProvider(t)
+	port := testsupport.FreePort(t)
+	common := clientSettings(p, testsupport.ClientID, testsupport.CookieSecret)
+	testsupport.StartCaddy(t, testsupport.GlobalOptions(t)+fmt.Sprintf(`
 http://127.0.0.1:%d {
 	bind 127.0.0.1
 	oidc_auth {
@@ -137,22 +139,22 @@ http://127.0.0.1:%d {
 	respond "{http.auth.user.email} at {path}"
 }
 `, port, port, common, port, common))
-	siteURL := siteURLOf(port)
+	siteURL := testsupport.SiteURL(port)
 
-	admin := newBrowser(t, "admin")
-	status, body := admin.get(siteURL + "/admin/x")
+	admin := testsupport.NewBrowser(t, "admin")
+	status, body := admin.Get(siteURL + "/admin/x")
 	if status != 200 || body != "admin@example.com at /admin/x" {
-		t.Fatalf("admin signing in through /admin/x: %d %q (trail %v)", status, body, admin.trail)
+		t.Fatalf("admin signing in through /admin/x: %d %q (trail %v)", status, body, admin.Trail)
 	}
-	if len(admin.trail) > 5 {
-		t.Errorf("the sign-in took %d steps: %v", len(admin.trail), admin.trail)
+	if len(admin.Trail) > 5 {
+		t.Errorf("the sign-in took %d steps: %v", len(admin.Trail), admin.Trail)
 	}
 
-	alice := newBrowser(t, "alice")
-	if status, body := alice.get(siteURL + "/page"); status != 200 || body != "alice@example.com at /page" {
+	alice := testsupport.NewBrowser(t, "alice")
+	if status, body := alice.Get(siteURL + "/page"); status != 200 || body != "alice@example.com at /page" {
 		t.Fatalf("alice on the site: %d %q", status, body)
 	}
-	if status, _ := alice.get(siteURL + "/admin/x"); status != http.StatusForbidden {
+	if status, _ := alice.Get(siteURL + "/admin/x"); status != http.StatusForbidden {
 		t.Errorf("alice on /admin/x: %d, want 403 from the stricter rules", status)
 	}
 }
@@ -162,13 +164,13 @@ http://127.0.0.1:%d {
 // header for the site stays under 8 KB and the next sign-in completes.
 func TestAbandonedSignInsDoNotLockTheUserOut(t *testing.T) {
 	s := protectedSite(t, "")
-	u, _ := url.Parse(s.url)
+	u, _ := url.Parse(s.URL)
 	for _, length := range []int{1700, 2500} {
 		jar, _ := cookiejar.New(nil)
-		client := noRedirect(jar)
+		client := testsupport.NoRedirect(jar)
 		long := "/report?q=" + strings.Repeat("x", length)
 		for i := 0; i < 12; i++ {
-			resp, err := client.Get(s.url + "/auth/login?return_to=" + url.QueryEscape(long))
+			resp, err := client.Get(s.URL + "/auth/login?return_to=" + url.QueryEscape(long))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -177,12 +179,12 @@ func TestAbandonedSignInsDoNotLockTheUserOut(t *testing.T) {
 				t.Fatalf("page address of %d bytes: abandoned sign-in %d: %d", length, i+1, resp.StatusCode)
 			}
 		}
-		if n := len(joinCookies(jar.Cookies(u))); n >= 8000 {
+		if n := len(testsupport.JoinCookies(jar.Cookies(u))); n >= 8000 {
 			t.Errorf("page address of %d bytes: the Cookie header is %d bytes after 12 abandoned sign-ins", length, n)
 		}
-		b := newBrowser(t, "alice")
-		b.jar, b.client.Jar = jar, jar
-		if status, body := b.get(s.url + "/private"); status != 200 || !strings.Contains(body, "alice@example.com") {
+		b := testsupport.NewBrowser(t, "alice")
+		b.Jar, b.Client.Jar = jar, jar
+		if status, body := b.Get(s.URL + "/private"); status != 200 || !strings.Contains(body, "alice@example.com") {
 			t.Errorf("page address of %d bytes: signing in after the abandoned ones: %d %.100q", length, status, body)
 		}
 	}
@@ -192,15 +194,15 @@ func TestAbandonedSignInsDoNotLockTheUserOut(t *testing.T) {
 func TestTwoTabsSigningInAtOnceBothComplete(t *testing.T) {
 	s := protectedSite(t, "")
 	jar, _ := cookiejar.New(nil)
-	client := noRedirect(jar)
+	client := testsupport.NoRedirect(jar)
 	start := func(page string) *url.URL {
-		resp, err := client.Get(s.url + "/auth/login?return_to=" + url.QueryEscape(page))
+		resp, err := client.Get(s.URL + "/auth/login?return_to=" + url.QueryEscape(page))
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
 		loc, _ := url.Parse(resp.Header.Get("Location"))
-		return withLoginHint(loc, "alice")
+		return testsupport.WithLoginHint(loc, "alice")
 	}
 	finish := func(authorize *url.URL, page string) {
 		t.Helper()
@@ -214,7 +216,7 @@ func TestTwoTabsSigningInAtOnceBothComplete(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != page || len(identityCookies(resp)) == 0 {
+		if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != page || len(testsupport.IdentityCookies(resp)) == 0 {
 			t.Errorf("the callback of the tab on %s: %d to %q", page, resp.StatusCode, resp.Header.Get("Location"))
 		}
 	}
@@ -227,21 +229,21 @@ func TestTwoTabsSigningInAtOnceBothComplete(t *testing.T) {
 // both call their (different) providers "default" do not sign each other's
 // users out.
 func TestBackchannelLogoutEndsSessionsOfItsIssuerOnly(t *testing.T) {
-	pa, pb := startProvider(t), startProvider(t)
-	a, b := freePort(t), freePort(t)
-	startCaddy(t, globalOptions+siteBlock(a, clientSettings(pa, testClientID, testCookieSecret))+
-		siteBlock(b, clientSettings(pb, testClientID, testCookieSecret)))
-	atA := signedInBrowser(t, siteURLOf(a), "alice")
-	atB := signedInBrowser(t, siteURLOf(b), "alice")
-	if resp := postLogoutToken(t, siteURLOf(a), logoutToken(t, pa, "alice", "", nil)); resp.StatusCode != http.StatusOK {
+	pa, pb := testsupport.StartProvider(t), testsupport.StartProvider(t)
+	a, b := testsupport.FreePort(t), testsupport.FreePort(t)
+	testsupport.StartCaddy(t, testsupport.GlobalOptions(t)+siteBlock(a, clientSettings(pa, testsupport.ClientID, testsupport.CookieSecret))+
+		siteBlock(b, clientSettings(pb, testsupport.ClientID, testsupport.CookieSecret)))
+	atA := signedInBrowser(t, testsupport.SiteURL(a), "alice")
+	atB := signedInBrowser(t, testsupport.SiteURL(b), "alice")
+	if resp := postLogoutToken(t, testsupport.SiteURL(a), logoutToken(t, pa, "alice", "", nil)); resp.StatusCode != http.StatusOK {
 		t.Fatalf("provider A's back-channel logout: %d", resp.StatusCode)
 	}
-	if isSignedIn(t, atA, siteURLOf(a)) {
+	if isSignedIn(t, atA, testsupport.SiteURL(a)) {
 		t.Error("alice is still signed in at site A after its provider signed her out")
 	}
 	// Past the interval in which every handler rereads the shared storage.
-	time.Sleep(revocationRefreshEvery + 200*time.Millisecond)
-	if !isSignedIn(t, atB, siteURLOf(b)) {
+	time.Sleep(testsupport.RevocationRefreshEvery + 200*time.Millisecond)
+	if !isSignedIn(t, atB, testsupport.SiteURL(b)) {
 		t.Error("provider A's sign-out of alice signed her out of site B, whose provider is another issuer")
 	}
 }
@@ -250,11 +252,11 @@ func TestBackchannelLogoutEndsSessionsOfItsIssuerOnly(t *testing.T) {
 // (Secure, Path=/, no Domain), so no sibling subdomain and no plain-http
 // page can plant or replace them; their name still names the port.
 func TestHTTPSSiteCookiesCarryTheHostPrefix(t *testing.T) {
-	p := startProvider(t)
-	port := freePort(t)
+	p := testsupport.StartProvider(t)
+	port := testsupport.FreePort(t)
 	siteURL := fmt.Sprintf("https://127.0.0.1:%d", port)
-	options := strings.Replace(globalOptions, "auto_https off", "auto_https disable_redirects\n\tskip_install_trust\n\tlocal_certs\n\tdefault_sni 127.0.0.1", 1)
-	startCaddy(t, options+fmt.Sprintf(`
+	options := strings.Replace(testsupport.GlobalOptions(t), "auto_https off", "auto_https disable_redirects\n\tskip_install_trust\n\tlocal_certs\n\tdefault_sni 127.0.0.1", 1)
+	testsupport.StartCaddy(t, options+fmt.Sprintf(`
 %s {
 	bind 127.0.0.1
 	tls internal
@@ -264,9 +266,9 @@ func TestHTTPSSiteCookiesCarryTheHostPrefix(t *testing.T) {
 	}
 	respond "id={http.auth.user.id}"
 }
-`, siteURL, siteURL, clientSettings(p, testClientID, testCookieSecret)))
+`, siteURL, siteURL, clientSettings(p, testsupport.ClientID, testsupport.CookieSecret)))
 	jar, _ := cookiejar.New(nil)
-	client := noRedirect(jar)
+	client := testsupport.NoRedirect(jar)
 	client.Transport = &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}} // Caddy's internal CA
 	// Caddy issues the certificate in the background: wait for it, briefly.
 	for i := 0; i < 50; i++ {
@@ -282,7 +284,7 @@ func TestHTTPSSiteCookiesCarryTheHostPrefix(t *testing.T) {
 	for i := 0; i < 4 && next != ""; i++ {
 		u, _ := url.Parse(next)
 		if strings.HasSuffix(u.Path, "/authorize") {
-			u = withLoginHint(u, "alice")
+			u = testsupport.WithLoginHint(u, "alice")
 		}
 		resp, err := client.Get(u.String())
 		if err != nil {
@@ -318,11 +320,11 @@ func TestHTTPSSiteCookiesCarryTheHostPrefix(t *testing.T) {
 // The session the chain shares travels in a request variable; printing
 // request variables shows nothing of it.
 func TestChainedSessionStaysOutOfRequestVariables(t *testing.T) {
-	p := startProvider(t)
-	port := freePort(t)
-	startCaddy(t, siteCaddyfile(port, p.MetadataURL(), "", `respond "[{http.vars.oidc_auth.session}] id={http.auth.user.id}"`))
-	b := newBrowser(t, "alice")
-	if status, body := b.get(siteURLOf(port) + "/"); status != 200 || body != "[] id=alice" {
+	p := testsupport.StartProvider(t)
+	port := testsupport.FreePort(t)
+	testsupport.StartCaddy(t, siteCaddyfile(t, port, p.MetadataURL(), "", `respond "[{http.vars.oidc_auth.session}] id={http.auth.user.id}"`))
+	b := testsupport.NewBrowser(t, "alice")
+	if status, body := b.Get(testsupport.SiteURL(port) + "/"); status != 200 || body != "[] id=alice" {
 		t.Fatalf("the page shows %d %q, want the variable empty", status, body)
 	}
 }

@@ -1,4 +1,4 @@
-package oidcauth
+package sitetests_test
 
 import (
 	"net/http"
@@ -8,13 +8,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 // readmeLogRecipe is the `log` block of README's access-log recipe, so the
 // test runs exactly what users copy.
 func readmeLogRecipe(t *testing.T) string {
 	t.Helper()
-	readme, err := os.ReadFile("README.md")
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,28 +47,28 @@ func loggedSignInAndOut(t *testing.T, logBlock, serverOptions string) (accessLog
 	if !strings.Contains(logBlock, accessPath) {
 		logBlock = strings.Replace(logBlock, "log {", "log {\n\t\toutput file "+accessPath, 1)
 	}
-	p := startProvider(t)
-	port := freePort(t)
-	siteURL := siteURLOf(port)
-	cfg := siteCaddyfile(port, p.MetadataURL(), "", logBlock+"\n\trespond \"hello {http.auth.user.email}\"")
-	global := strings.TrimSuffix(globalOptions, "}\n") + "\tlog {\n\t\toutput file " + modulePath + "\n\t\tlevel DEBUG\n\t}\n" + serverOptions + "}\n"
-	startCaddy(t, strings.Replace(cfg, globalOptions, global, 1))
+	p := testsupport.StartProvider(t)
+	port := testsupport.FreePort(t)
+	siteURL := testsupport.SiteURL(port)
+	cfg := siteCaddyfile(t, port, p.MetadataURL(), "", logBlock+"\n\trespond \"hello {http.auth.user.email}\"")
+	global := strings.TrimSuffix(testsupport.GlobalOptions(t), "}\n") + "\tlog {\n\t\toutput file " + modulePath + "\n\t\tlevel DEBUG\n\t}\n" + serverOptions + "}\n"
+	testsupport.StartCaddy(t, strings.Replace(cfg, testsupport.GlobalOptions(t), global, 1))
 
-	b := newBrowser(t, "alice")
-	if status, body := b.get(siteURL + "/docs"); status != 200 || body != "hello alice@example.com" {
+	b := testsupport.NewBrowser(t, "alice")
+	if status, body := b.Get(siteURL + "/docs"); status != 200 || body != "hello alice@example.com" {
 		t.Fatalf("sign-in: %d %q", status, body)
 	}
 	secrets = map[string]string{}
-	for _, u := range b.trail {
+	for _, u := range b.Trail {
 		if strings.HasPrefix(u, siteURL+"/oauth2callback?") {
 			parsed, _ := url.Parse(u)
 			secrets["authorization code"] = parsed.Query().Get("code")
 		}
 	}
-	for _, c := range b.cookies(siteURL) {
+	for _, c := range b.Cookies(siteURL) {
 		secrets["cookie "+c.Name] = c.Value
 	}
-	if status, _ := b.get(siteURL + "/docs"); status != 200 {
+	if status, _ := b.Get(siteURL + "/docs"); status != 200 {
 		t.Fatalf("signed-in page: %d", status)
 	}
 	resp := logout(t, b, siteURL, "GET", nil)
@@ -121,7 +123,7 @@ func TestAccessLogRecipeKeepsTokensOut(t *testing.T) {
 			t.Errorf("the module's log holds the %s, after %s", name, before(moduleLog, v))
 		}
 	}
-	if !strings.Contains(accessLog, "end_session?client_id="+testClientID) || strings.Contains(accessLog, "id_token_hint") {
+	if !strings.Contains(accessLog, "end_session?client_id="+testsupport.ClientID) || strings.Contains(accessLog, "id_token_hint") {
 		t.Errorf("the sign-out redirect is not logged without its id_token_hint")
 	}
 	if !strings.Contains(accessLog, `"uri":"/oauth2callback?state=`) {

@@ -1,4 +1,4 @@
-package oidcauth
+package sitetests_test
 
 import "syscall"
 

@@ -1,10 +1,12 @@
-package oidcauth
+package sitetests_test
 
 import (
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 // The callback under attack: every forged, replayed or mismatched answer is
@@ -12,26 +14,26 @@ import (
 
 func TestReplayedCallbackIsRefused(t *testing.T) {
 	s := protectedSite(t, "")
-	ls := startSignIn(t, s.url, "/auth/login?return_to=/docs")
+	ls := startSignIn(t, s.URL, "/auth/login?return_to=/docs")
 	cb := authorizeAs(t, ls, "alice")
 
 	first := getWithCookies(t, cb.String(), ls.cookie)
-	if first.StatusCode != http.StatusFound || first.Header.Get("Location") != "/docs" || len(identityCookies(first)) == 0 {
-		t.Fatalf("the genuine callback: %d to %q, identity cookies %d", first.StatusCode, first.Header.Get("Location"), len(identityCookies(first)))
+	if first.StatusCode != http.StatusFound || first.Header.Get("Location") != "/docs" || len(testsupport.IdentityCookies(first)) == 0 {
+		t.Fatalf("the genuine callback: %d to %q, identity cookies %d", first.StatusCode, first.Header.Get("Location"), len(testsupport.IdentityCookies(first)))
 	}
 
 	// Replayed from a browser that dropped the single-use cookie, and from
 	// one (or an attacker) that kept it.
-	exchanges := s.provider.Counts().Token
+	exchanges := s.Provider.Counts().Token
 	wantRefused(t, "replay without the login-state cookie", getWithCookies(t, cb.String()))
 	wantRefused(t, "replay with the login-state cookie", getWithCookies(t, cb.String(), ls.cookie))
-	if got := s.provider.Counts().Token - exchanges; got != 0 {
+	if got := s.Provider.Counts().Token - exchanges; got != 0 {
 		t.Errorf("replays reached the token endpoint %d times, want them stopped by the handler", got)
 	}
 
 	// After a config reload the handler's memory of used states is gone;
 	// the provider's single-use code still stops the replay.
-	reloadCaddy(t, globalOptions+fmt.Sprintf(`
+	testsupport.ReloadCaddy(t, testsupport.GlobalOptions(t)+fmt.Sprintf(`
 %s {
 	bind 127.0.0.1
 	oidc_auth {
@@ -41,37 +43,37 @@ func TestReplayedCallbackIsRefused(t *testing.T) {
 	}
 	respond "reloaded {http.auth.user.id}"
 }
-`, s.url, s.url, testCookieSecret, attackProviderSettings(s.provider)))
-	tokens := s.provider.Counts().Token
+`, s.URL, s.URL, testsupport.CookieSecret, testsupport.ProviderSettings(s.Provider)))
+	tokens := s.Provider.Counts().Token
 	wantRefused(t, "replay after a reload", getWithCookies(t, cb.String(), ls.cookie))
-	if s.provider.Counts().Token != tokens+1 {
-		t.Errorf("replay after a reload: token endpoint calls %d -> %d, want the code tried once (and refused)", tokens, s.provider.Counts().Token)
+	if s.Provider.Counts().Token != tokens+1 {
+		t.Errorf("replay after a reload: token endpoint calls %d -> %d, want the code tried once (and refused)", tokens, s.Provider.Counts().Token)
 	}
 }
 
 func TestCallbackWithoutLoginStateIsRefusedBeforeTheCodeIsUsed(t *testing.T) {
 	s := protectedSite(t, "")
-	ls := startSignIn(t, s.url, "/auth/login")
+	ls := startSignIn(t, s.URL, "/auth/login")
 	cb := authorizeAs(t, ls, "alice")
-	tokens := s.provider.Counts().Token
+	tokens := s.Provider.Counts().Token
 
 	wantRefused(t, "callback without any cookie", getWithCookies(t, cb.String()))
 	wantRefused(t, "callback with an unrelated cookie", getWithCookies(t, cb.String(), &http.Cookie{Name: "theme", Value: "dark"}))
 	wantRefused(t, "callback with an empty login-state cookie", getWithCookies(t, cb.String(), &http.Cookie{Name: ls.cookie.Name, Value: ""}))
-	if got := s.provider.Counts().Token; got != tokens {
+	if got := s.Provider.Counts().Token; got != tokens {
 		t.Errorf("the code was sent to the token endpoint %d times without a login state, want 0", got-tokens)
 	}
 
 	// The code was not spent: the browser that started the sign-in finishes it.
-	if resp := getWithCookies(t, cb.String(), ls.cookie); resp.StatusCode != http.StatusFound || len(identityCookies(resp)) == 0 {
-		t.Errorf("the genuine callback after the refused ones: %d, identity cookies %d", resp.StatusCode, len(identityCookies(resp)))
+	if resp := getWithCookies(t, cb.String(), ls.cookie); resp.StatusCode != http.StatusFound || len(testsupport.IdentityCookies(resp)) == 0 {
+		t.Errorf("the genuine callback after the refused ones: %d, identity cookies %d", resp.StatusCode, len(testsupport.IdentityCookies(resp)))
 	}
 }
 
 func TestMalformedCallbacksAreRefused(t *testing.T) {
 	s := protectedSite(t, "")
-	ls := startSignIn(t, s.url, "/auth/login")
-	cb := s.url + "/oauth2callback"
+	ls := startSignIn(t, s.URL, "/auth/login")
+	cb := s.URL + "/oauth2callback"
 	for _, query := range []string{
 		"",
 		"?code=abc",
@@ -92,12 +94,12 @@ func TestStateOfAnotherSignInIsRefused(t *testing.T) {
 	s := protectedSite(t, "")
 	// The victim's browser started a sign-in; the attacker started their own
 	// and holds a valid code and state for it.
-	victim := startSignIn(t, s.url, "/auth/login")
-	attacker := startSignIn(t, s.url, "/auth/login")
+	victim := startSignIn(t, s.URL, "/auth/login")
+	attacker := startSignIn(t, s.URL, "/auth/login")
 	attackerCB := authorizeAs(t, attacker, "mallory")
-	spare := startSignIn(t, s.url, "/auth/login")
+	spare := startSignIn(t, s.URL, "/auth/login")
 	spareCode := authorizeAs(t, spare, "mallory").Query().Get("code")
-	tokens := s.provider.Counts().Token
+	tokens := s.Provider.Counts().Token
 
 	// Login CSRF: the attacker's callback opened in the victim's browser.
 	wantRefused(t, "another sign-in's callback with the victim's cookie",
@@ -106,7 +108,7 @@ func TestStateOfAnotherSignInIsRefused(t *testing.T) {
 	renamed := &http.Cookie{Name: attacker.cookie.Name, Value: victim.cookie.Value}
 	wantRefused(t, "a login-state cookie renamed to another state",
 		getWithCookies(t, attackerCB.String(), renamed))
-	if got := s.provider.Counts().Token; got != tokens {
+	if got := s.Provider.Counts().Token; got != tokens {
 		t.Errorf("a code was exchanged %d times for callbacks with no matching login state", got-tokens)
 	}
 
@@ -118,16 +120,16 @@ func TestStateOfAnotherSignInIsRefused(t *testing.T) {
 
 	// The attacker's own callback in the attacker's own browser still works:
 	// the refusals above were about the mismatch, not a broken harness.
-	if resp := getWithCookies(t, attackerCB.String(), attacker.cookie); resp.StatusCode != http.StatusFound || len(identityCookies(resp)) == 0 {
-		t.Errorf("a genuine callback: %d, identity cookies %d", resp.StatusCode, len(identityCookies(resp)))
+	if resp := getWithCookies(t, attackerCB.String(), attacker.cookie); resp.StatusCode != http.StatusFound || len(testsupport.IdentityCookies(resp)) == 0 {
+		t.Errorf("a genuine callback: %d, identity cookies %d", resp.StatusCode, len(testsupport.IdentityCookies(resp)))
 	}
 }
 
 func TestCodeDeliveredWithAnotherProvidersStateIsRefused(t *testing.T) {
-	one, two := startProvider(t), startProvider(t)
-	port := freePort(t)
-	siteURL := siteURLOf(port)
-	startCaddy(t, attackSiteConfig(port, twoProviders(one, two)))
+	one, two := testsupport.StartProvider(t), testsupport.StartProvider(t)
+	port := testsupport.FreePort(t)
+	siteURL := testsupport.SiteURL(port)
+	testsupport.StartCaddy(t, attackSiteConfig(t, port, testsupport.TwoProviders(one, two)))
 
 	// The browser started at provider one and got a code from it; a sign-in
 	// at provider two was started too (by the browser or an attacker).
@@ -149,23 +151,23 @@ func TestCodeDeliveredWithAnotherProvidersStateIsRefused(t *testing.T) {
 
 	// Provider one's code is still good for the sign-in it belongs to.
 	resp := getWithCookies(t, cbOne.String(), atOne.cookie)
-	if resp.StatusCode != http.StatusFound || len(identityCookies(resp)) == 0 {
+	if resp.StatusCode != http.StatusFound || len(testsupport.IdentityCookies(resp)) == 0 {
 		t.Fatalf("the genuine callback of provider one: %d", resp.StatusCode)
 	}
 	req, _ := http.NewRequest("GET", siteURL+"/", nil)
-	req.Header.Set("Cookie", joinCookies(identityCookies(resp)))
+	req.Header.Set("Cookie", testsupport.JoinCookies(testsupport.IdentityCookies(resp)))
 	page, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if body := readBody(t, page); body != "id=alice provider=one" {
+	if body := testsupport.ReadBody(t, page); body != "id=alice provider=one" {
 		t.Errorf("signed in as %q, want alice at provider one", body)
 	}
 }
 
 func TestHostileRequestsToEveryRouteNeverFailTheServer(t *testing.T) {
 	s := protectedSite(t, "")
-	addr := strings.TrimPrefix(s.url, "http://")
+	addr := strings.TrimPrefix(s.URL, "http://")
 	long := strings.Repeat("a", 5000)
 	targets := []string{
 		"/auth/login?provider=%00", "/auth/login?provider=default%0d%0aX:%20y", "/auth/login?provider=" + long,
@@ -175,7 +177,7 @@ func TestHostileRequestsToEveryRouteNeverFailTheServer(t *testing.T) {
 		"/oauth2callback?state=" + long, "/auth/logout?x=%00", "/auth/user?%zz",
 		"/%zz", "/%00", "/private?" + long, "/auth/login/", "/AUTH/LOGIN", "/auth%2flogin",
 	}
-	name := cookieNameAt(s.port)
+	name := testsupport.CookieNameAt(s.Port)
 	junk := []string{"", name + "=%ff%00", name + "=1.; " + name + "_1=x", name + "=" + long, name + "_login_x=" + long, name + "_login_zz-x=" + long}
 	for _, target := range targets {
 		for _, cookies := range junk {
@@ -188,7 +190,7 @@ func TestHostileRequestsToEveryRouteNeverFailTheServer(t *testing.T) {
 				if resp.StatusCode >= 500 {
 					t.Errorf("GET %.80q with Cookie %.40q: %d", target, cookies, resp.StatusCode)
 				}
-				if ids := identityCookies(resp); len(ids) > 0 {
+				if ids := testsupport.IdentityCookies(resp); len(ids) > 0 {
 					t.Errorf("GET %.80q with Cookie %.40q set an identity cookie", target, cookies)
 				}
 			}
@@ -196,9 +198,9 @@ func TestHostileRequestsToEveryRouteNeverFailTheServer(t *testing.T) {
 	}
 	for _, method := range []string{"POST", "PUT", "DELETE", "OPTIONS", "HEAD"} {
 		for _, path := range []string{"/auth/login", "/oauth2callback?state=x&code=y", "/auth/logout", "/auth/user", "/private"} {
-			req, _ := http.NewRequest(method, s.url+path, strings.NewReader("state=x&code=y"))
+			req, _ := http.NewRequest(method, s.URL+path, strings.NewReader("state=x&code=y"))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			resp, err := noRedirect(nil).Do(req)
+			resp, err := testsupport.NoRedirect(nil).Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package oidcauth
+package sitetests_test
 
 import (
 	"fmt"
@@ -9,13 +9,15 @@ import (
 	"testing"
 
 	"github.com/caddy-oidc-auth/oidcauth/devprovider"
+
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 func TestSeveralProvidersShowAChoiceAndEachSignsIn(t *testing.T) {
-	one, two := startProvider(t), startProvider(t)
-	port := freePort(t)
-	siteURL := siteURLOf(port)
-	startCaddy(t, globalOptions+fmt.Sprintf(`
+	one, two := testsupport.StartProvider(t), testsupport.StartProvider(t)
+	port := testsupport.FreePort(t)
+	siteURL := testsupport.SiteURL(port)
+	testsupport.StartCaddy(t, testsupport.GlobalOptions(t)+fmt.Sprintf(`
 http://127.0.0.1:%d {
 	bind 127.0.0.1
 	oidc_auth {
@@ -34,11 +36,11 @@ http://127.0.0.1:%d {
 	}
 	respond "{http.auth.user.provider}:{http.auth.user.email}"
 }
-`, port, siteURL, testCookieSecret, testClientID, testClientSecret, one.MetadataURL(),
-		testClientID, testClientSecret, two.MetadataURL()))
+`, port, siteURL, testsupport.CookieSecret, testsupport.ClientID, testsupport.ClientSecret, one.MetadataURL(),
+		testsupport.ClientID, testsupport.ClientSecret, two.MetadataURL()))
 
-	b := newBrowser(t, "")
-	status, page := b.get(siteURL + "/projects?id=7")
+	b := testsupport.NewBrowser(t, "")
+	status, page := b.Get(siteURL + "/projects?id=7")
 	if status != 200 || !strings.Contains(page, "Choose how to sign in") {
 		t.Fatalf("anonymous navigation: %d %.300s", status, page)
 	}
@@ -55,16 +57,16 @@ http://127.0.0.1:%d {
 		{"home", "bob", "home:bob@example.org"},
 		{"work", "alice", "work:alice@example.com"},
 	} {
-		b := newBrowser(t, c.user)
+		b := testsupport.NewBrowser(t, c.user)
 		href := strings.ReplaceAll(links[0][1], "&amp;", "&")
 		if !strings.Contains(href, "provider="+c.provider) {
 			href = strings.ReplaceAll(links[1][1], "&amp;", "&")
 		}
-		status, body := b.get(siteURL + href)
+		status, body := b.Get(siteURL + href)
 		if status != 200 || body != c.want {
 			t.Errorf("sign in with %s: %d %q, want %q", c.provider, status, body, c.want)
 		}
-		if last := b.trail[len(b.trail)-1]; last != siteURL+"/projects?id=7" {
+		if last := b.Trail[len(b.Trail)-1]; last != siteURL+"/projects?id=7" {
 			t.Errorf("landed on %s", last)
 		}
 	}
@@ -76,20 +78,20 @@ func TestUpstreamSeesTheUserNotOurCookiesNorSmuggledHeaders(t *testing.T) {
 		seen <- r.Header.Clone()
 	}))
 	defer app.Close()
-	p := startProvider(t)
-	port := freePort(t)
-	siteURL := siteURLOf(port)
-	startCaddy(t, siteCaddyfile(port, p.MetadataURL(), "optional", fmt.Sprintf(`reverse_proxy %s {
+	p := testsupport.StartProvider(t)
+	port := testsupport.FreePort(t)
+	siteURL := testsupport.SiteURL(port)
+	testsupport.StartCaddy(t, siteCaddyfile(t, port, p.MetadataURL(), "optional", fmt.Sprintf(`reverse_proxy %s {
 		header_up X-Auth-Email {http.auth.user.email}
 		header_up X-Auth-User {http.auth.user.id}
 	}`, strings.TrimPrefix(app.URL, "http://"))))
 
-	send := func(b *browser) http.Header {
+	send := func(b *testsupport.Browser) http.Header {
 		req, _ := http.NewRequest("GET", siteURL+"/api", nil)
 		req.Header.Set("X-Auth-Email", "ceo@victim.example")
 		req.Header.Set("X-Auth-User", "ceo")
 		req.AddCookie(&http.Cookie{Name: "theme", Value: "dark"})
-		resp, err := b.client.Do(req)
+		resp, err := b.Client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,7 +99,7 @@ func TestUpstreamSeesTheUserNotOurCookiesNorSmuggledHeaders(t *testing.T) {
 		return <-seen
 	}
 
-	anon := send(newBrowser(t, ""))
+	anon := send(testsupport.NewBrowser(t, ""))
 	if v := anon.Get("X-Auth-Email"); v != "" {
 		t.Errorf("anonymous: upstream got smuggled X-Auth-Email %q", v)
 	}
@@ -105,8 +107,8 @@ func TestUpstreamSeesTheUserNotOurCookiesNorSmuggledHeaders(t *testing.T) {
 		t.Errorf("anonymous: upstream got smuggled X-Auth-User %q", v)
 	}
 
-	b := newBrowser(t, "alice")
-	if status, _ := b.get(siteURL + "/auth/login"); status != 200 {
+	b := testsupport.NewBrowser(t, "alice")
+	if status, _ := b.Get(siteURL + "/auth/login"); status != 200 {
 		t.Fatalf("sign-in: %d", status)
 	}
 	<-seen // the landing page itself
@@ -121,20 +123,20 @@ func TestUpstreamSeesTheUserNotOurCookiesNorSmuggledHeaders(t *testing.T) {
 
 func TestProviderErrorIsShownEscaped(t *testing.T) {
 	s := protectedSite(t, "")
-	s.provider.SetBehavior(devprovider.Behavior{AuthorizeError: "access_denied"})
-	b := newBrowser(t, "alice")
-	status, body := b.get(s.url + "/")
+	s.Provider.SetBehavior(devprovider.Behavior{AuthorizeError: "access_denied"})
+	b := testsupport.NewBrowser(t, "alice")
+	status, body := b.Get(s.URL + "/")
 	if status != http.StatusForbidden || !strings.Contains(body, "access_denied") {
 		t.Errorf("access_denied: %d %.400s", status, body)
 	}
-	for _, c := range b.cookies(s.url) {
-		if isSessionCookie(c.Name) {
+	for _, c := range b.Cookies(s.URL) {
+		if testsupport.IsSessionCookie(c.Name) {
 			t.Errorf("identity cookie set after a refused sign-in")
 		}
 	}
 
-	s.provider.SetBehavior(devprovider.Behavior{AuthorizeError: "<script>alert(1)</script>"})
-	status, body = b.get(s.url + "/")
+	s.Provider.SetBehavior(devprovider.Behavior{AuthorizeError: "<script>alert(1)</script>"})
+	status, body = b.Get(s.URL + "/")
 	if status < 400 || strings.Contains(body, "<script>alert") || !strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
 		t.Errorf("provider error not escaped: %d %.600s", status, body)
 	}
@@ -142,35 +144,35 @@ func TestProviderErrorIsShownEscaped(t *testing.T) {
 
 func TestRefusedDefaultPromptIsRetriedWithoutIt(t *testing.T) {
 	s := protectedSite(t, "")
-	s.provider.SetBehavior(devprovider.Behavior{RejectPrompt: "select_account"})
-	b := newBrowser(t, "alice")
-	status, body := b.get(s.url + "/page")
+	s.Provider.SetBehavior(devprovider.Behavior{RejectPrompt: "select_account"})
+	b := testsupport.NewBrowser(t, "alice")
+	status, body := b.Get(s.URL + "/page")
 	if status != 200 || !strings.Contains(body, "email=alice@example.com") {
 		t.Fatalf("sign-in with a provider that refuses select_account: %d %.300s", status, body)
 	}
-	if got := s.provider.LastAuthorize().Get("prompt"); got != "" {
+	if got := s.Provider.LastAuthorize().Get("prompt"); got != "" {
 		t.Errorf("retry still sent prompt=%q", got)
 	}
-	if got := s.provider.Counts().Authorize; got != 2 {
+	if got := s.Provider.Counts().Authorize; got != 2 {
 		t.Errorf("authorization requests = %d, want 2 (one refused, one retried)", got)
 	}
 }
 
 func TestRestartWithTheSameSecretKeepsUsersSignedIn(t *testing.T) {
 	s := protectedSite(t, "")
-	b := newBrowser(t, "bob")
-	if status, _ := b.get(s.url + "/"); status != 200 {
+	b := testsupport.NewBrowser(t, "bob")
+	if status, _ := b.Get(s.URL + "/"); status != 200 {
 		t.Fatalf("sign-in: %d", status)
 	}
-	b.user = ""
-	authorizeBefore := s.provider.Counts().Authorize
+	b.User = ""
+	authorizeBefore := s.Provider.Counts().Authorize
 	// A new config load builds a fresh handler (new cache, new providers).
-	reloadCaddy(t, siteCaddyfile(s.port, s.provider.MetadataURL(), "", `respond "again {http.auth.user.email}"`), b.client)
-	status, body := b.get(s.url + "/")
+	testsupport.ReloadCaddy(t, siteCaddyfile(t, s.Port, s.Provider.MetadataURL(), "", `respond "again {http.auth.user.email}"`), b.Client)
+	status, body := b.Get(s.URL + "/")
 	if status != 200 || body != "again bob@example.org" {
 		t.Errorf("after reload: %d %q", status, body)
 	}
-	if s.provider.Counts().Authorize != authorizeBefore {
+	if s.Provider.Counts().Authorize != authorizeBefore {
 		t.Errorf("the reload sent the user back to the provider")
 	}
 }

@@ -1,4 +1,4 @@
-package oidcauth
+package sitetests_test
 
 import (
 	"fmt"
@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/caddy-oidc-auth/oidcauth/devprovider"
+
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 // mixUpSite serves one site with two providers: "honest" and "evil", a
@@ -16,18 +18,18 @@ import (
 // provider accepts only its registered callback, as real ones do.
 func mixUpSite(t *testing.T, separate bool, honestCfg devprovider.Config) (siteURL string, honest, evil *devprovider.Provider) {
 	t.Helper()
-	port := freePort(t)
-	siteURL = siteURLOf(port)
+	port := testsupport.FreePort(t)
+	siteURL = testsupport.SiteURL(port)
 	honestCB, evilCB := siteURL+"/oauth2callback", siteURL+"/oauth2callback"
 	if separate {
 		honestCB, evilCB = siteURL+"/callback/honest", siteURL+"/callback/evil"
 	}
 	honestCfg.Users = devprovider.DemoUsers()
-	honestCfg.Clients = []devprovider.Client{{ID: testClientID, Secret: testClientSecret, RedirectURIs: []string{honestCB}}}
+	honestCfg.Clients = []devprovider.Client{{ID: testsupport.ClientID, Secret: testsupport.ClientSecret, RedirectURIs: []string{honestCB}}}
 	honestCfg.TrustLoginHint, honestCfg.AnyUser = true, true
-	honest = startProviderWith(t, honestCfg)
-	evil = startProvider(t)
-	startCaddy(t, attackSiteConfig(port, fmt.Sprintf(`cookie_secret %s
+	honest = testsupport.StartProviderWith(t, honestCfg)
+	evil = testsupport.StartProvider(t)
+	testsupport.StartCaddy(t, attackSiteConfig(t, port, fmt.Sprintf(`cookie_secret %s
 		provider honest {
 			redirect_uri %s
 			client_id %s
@@ -39,8 +41,8 @@ func mixUpSite(t *testing.T, separate bool, honestCfg devprovider.Config) (siteU
 			client_id %s
 			client_secret %s
 			server_metadata_url %s
-		}`, testCookieSecret, honestCB, testClientID, testClientSecret, honest.MetadataURL(),
-		evilCB, testClientID, testClientSecret, evil.MetadataURL())))
+		}`, testsupport.CookieSecret, honestCB, testsupport.ClientID, testsupport.ClientSecret, honest.MetadataURL(),
+		evilCB, testsupport.ClientID, testsupport.ClientSecret, evil.MetadataURL())))
 	return siteURL, honest, evil
 }
 
@@ -79,10 +81,10 @@ func TestMixUpRefusedByCallbackPerProvider(t *testing.T) {
 		t.Errorf("the code was redeemed at the honest provider %d times during the attack", n)
 	}
 	for _, name := range []string{"honest", "evil"} {
-		b := newBrowser(t, "alice")
-		status, body := b.get(siteURL + "/auth/login?provider=" + name)
+		b := testsupport.NewBrowser(t, "alice")
+		status, body := b.Get(siteURL + "/auth/login?provider=" + name)
 		if status != http.StatusOK || body != "id=alice provider="+name {
-			t.Errorf("signing in with %s at its own callback: %d %q (trail %v)", name, status, body, b.trail)
+			t.Errorf("signing in with %s at its own callback: %d %q (trail %v)", name, status, body, b.Trail)
 		}
 	}
 }
@@ -99,8 +101,8 @@ func TestMixUpRefusedByIssParameter(t *testing.T) {
 	if n := evil.Counts().Token; n != 0 {
 		t.Errorf("the hostile provider's token endpoint was sent %d requests: the victim's code reached it", n)
 	}
-	b := newBrowser(t, "alice")
-	if status, body := b.get(siteURL + "/auth/login?provider=honest"); status != http.StatusOK || body != "id=alice provider=honest" {
+	b := testsupport.NewBrowser(t, "alice")
+	if status, body := b.Get(siteURL + "/auth/login?provider=honest"); status != http.StatusOK || body != "id=alice provider=honest" {
 		t.Errorf("signing in with the honest provider, which sends iss: %d %q", status, body)
 	}
 	start := loginStartFrom(t, getWithCookies(t, siteURL+"/auth/login?provider=honest"))
@@ -120,15 +122,15 @@ func TestMixUpRefusedByIssParameter(t *testing.T) {
 // Providers that share a callback where one does not send iss: Caddy's log
 // says so, once, with the advice to give it a redirect_uri of its own.
 func TestSharedCallbackWithoutIssIsLogged(t *testing.T) {
-	one, two := startProvider(t), startProviderWith(t, devprovider.Config{
+	one, two := testsupport.StartProvider(t), testsupport.StartProviderWith(t, devprovider.Config{
 		Users: devprovider.DemoUsers(), TrustLoginHint: true, AnyUser: true, IssParameter: true,
-		Clients: []devprovider.Client{{ID: testClientID, Secret: testClientSecret}},
+		Clients: []devprovider.Client{{ID: testsupport.ClientID, Secret: testsupport.ClientSecret}},
 	})
-	site := startOwnSite(t, twoProviders(one, two))
+	site := startOwnSite(t, testsupport.TwoProviders(one, two))
 	for range 2 {
 		for _, name := range []string{"one", "two"} {
-			b := newBrowser(t, "alice")
-			if status, body := b.get(site.url + "/auth/login?provider=" + name); status != http.StatusOK || !strings.Contains(body, "provider="+name) {
+			b := testsupport.NewBrowser(t, "alice")
+			if status, body := b.Get(site.URL + "/auth/login?provider=" + name); status != http.StatusOK || !strings.Contains(body, "provider="+name) {
 				t.Fatalf("signing in with %s: %d %q", name, status, body)
 			}
 		}

@@ -1,4 +1,4 @@
-package oidcauth
+package sitetests_test
 
 import (
 	"net/http"
@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/caddy-oidc-auth/oidcauth/devprovider"
+
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 // Every ID token a provider gets wrong is refused through real Caddy: an
@@ -36,30 +38,30 @@ func TestBadIDTokensAreRefused(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s.provider.SetBehavior(c.b)
-			b := newBrowser(t, "alice")
-			status, body := b.get(s.url + "/")
+			s.Provider.SetBehavior(c.b)
+			b := testsupport.NewBrowser(t, "alice")
+			status, body := b.Get(s.URL + "/")
 			if status < 400 || status >= 600 || !strings.Contains(body, "<html") {
 				t.Errorf("status %d, want an HTML error page: %.200s", status, body)
 			}
-			for _, ck := range b.cookies(s.url) {
-				if isIdentityCookie(ck.Name) {
+			for _, ck := range b.Cookies(s.URL) {
+				if testsupport.IsIdentityCookie(ck.Name) {
 					t.Errorf("identity cookie %s set", ck.Name)
 				}
 			}
 		})
 	}
 	// Caddy is unharmed: a correct provider signs in at once.
-	s.provider.SetBehavior(devprovider.Behavior{})
-	if status, body := newBrowser(t, "bob").get(s.url + "/"); status != 200 || !strings.Contains(body, "bob@example.org") {
+	s.Provider.SetBehavior(devprovider.Behavior{})
+	if status, body := testsupport.NewBrowser(t, "bob").Get(s.URL + "/"); status != 200 || !strings.Contains(body, "bob@example.org") {
 		t.Errorf("after the bad tokens: %d %q", status, body)
 	}
 }
 
 func TestProviderWithAnotherIssuerIsRefused(t *testing.T) {
 	s := protectedSite(t, "")
-	s.provider.SetBehavior(devprovider.Behavior{MetadataIssuer: "https://evil.example"})
-	status, body := newBrowser(t, "alice").get(s.url + "/")
+	s.Provider.SetBehavior(devprovider.Behavior{MetadataIssuer: "https://evil.example"})
+	status, body := testsupport.NewBrowser(t, "alice").Get(s.URL + "/")
 	if status != http.StatusBadGateway || !strings.Contains(body, "does not match") {
 		t.Errorf("issuer mix-up: %d %.300s", status, body)
 	}
@@ -77,24 +79,24 @@ func TestGoodTokensAreAccepted(t *testing.T) {
 		{"unknown key types in the JWKS", devprovider.Behavior{ExtraJWKS: []map[string]any{{"kty": "OKP-unknown", "kid": "x", "crv": "Ed9999"}}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			s.provider.SetBehavior(c.b)
-			if status, body := newBrowser(t, "alice").get(s.url + "/"); status != 200 || !strings.Contains(body, "alice@example.com") {
+			s.Provider.SetBehavior(c.b)
+			if status, body := testsupport.NewBrowser(t, "alice").Get(s.URL + "/"); status != 200 || !strings.Contains(body, "alice@example.com") {
 				t.Errorf("%d %.300s", status, body)
 			}
 		})
 	}
 	// After the provider rotates its keys, the next sign-in still works
 	// (the unknown kid makes the module fetch the keys again).
-	s.provider.SetBehavior(devprovider.Behavior{})
+	s.Provider.SetBehavior(devprovider.Behavior{})
 	// Key fetches are rate-limited (one per 5 s, so a flood of made-up kids
 	// cannot hammer the provider): let the window from the first fetch pass.
 	time.Sleep(5500 * time.Millisecond)
-	jwks := s.provider.Counts().JWKS
-	s.provider.RotateKeys()
-	if status, body := newBrowser(t, "carol").get(s.url + "/"); status != 200 || !strings.Contains(body, "carol@example.net") {
+	jwks := s.Provider.Counts().JWKS
+	s.Provider.RotateKeys()
+	if status, body := testsupport.NewBrowser(t, "carol").Get(s.URL + "/"); status != 200 || !strings.Contains(body, "carol@example.net") {
 		t.Errorf("after key rotation: %d %.300s", status, body)
 	}
-	if got := s.provider.Counts().JWKS - jwks; got != 1 {
+	if got := s.Provider.Counts().JWKS - jwks; got != 1 {
 		t.Errorf("JWKS fetched %d times after rotation, want 1", got)
 	}
 }

@@ -1,4 +1,4 @@
-package oidcauth
+package sitetests_test
 
 import (
 	"encoding/json"
@@ -10,30 +10,28 @@ import (
 	"time"
 
 	"github.com/caddy-oidc-auth/oidcauth/devprovider"
+
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 // site is a Caddy site protected by oidc_auth against one provider.
-type site struct {
-	url      string
-	port     int
-	provider *devprovider.Provider
-}
+type site = testsupport.Site
 
 // protectedSite starts a provider and Caddy with oidc_auth in front of a
 // respond handler that prints the user's placeholders.
 func protectedSite(t *testing.T, extra string, users ...devprovider.User) site {
-	p := startProvider(t, users...)
-	port := freePort(t)
-	s := site{url: siteURLOf(port), port: port, provider: p}
-	startCaddy(t, siteCaddyfile(port, p.MetadataURL(), extra,
+	p := testsupport.StartProvider(t, users...)
+	port := testsupport.FreePort(t)
+	s := site{URL: testsupport.SiteURL(port), Port: port, Provider: p}
+	testsupport.StartCaddy(t, siteCaddyfile(t, port, p.MetadataURL(), extra,
 		`respond "name={http.auth.user.name} email={http.auth.user.email} id={http.auth.user.id} provider={http.auth.user.provider} in={http.auth.user.is_logged_in} groups={http.auth.user.groups}"`))
 	return s
 }
 
-func userJSON(t *testing.T, b *browser, siteURL string) map[string]any {
+func userJSON(t *testing.T, b *testsupport.Browser, siteURL string) map[string]any {
 	t.Helper()
-	resp := b.do("GET", siteURL+"/auth/user", nil, "application/json")
-	body := readBody(t, resp)
+	resp := b.Do("GET", siteURL+"/auth/user", nil, "application/json")
+	body := testsupport.ReadBody(t, resp)
 	if resp.StatusCode != 200 {
 		t.Fatalf("/auth/user: %d %s", resp.StatusCode, body)
 	}
@@ -49,13 +47,13 @@ func userJSON(t *testing.T, b *browser, siteURL string) map[string]any {
 
 func TestSignInLandsOnTheAskedPageWithPlaceholders(t *testing.T) {
 	s := protectedSite(t, "")
-	b := newBrowser(t, "alice")
+	b := testsupport.NewBrowser(t, "alice")
 
-	status, body := b.get(s.url + "/reports/q3?year=2026&tab=summary")
+	status, body := b.Get(s.URL + "/reports/q3?year=2026&tab=summary")
 	if status != 200 {
-		t.Fatalf("status %d after sign-in: %s (trail %v)", status, body, b.trail)
+		t.Fatalf("status %d after sign-in: %s (trail %v)", status, body, b.Trail)
 	}
-	if last := b.trail[len(b.trail)-1]; last != s.url+"/reports/q3?year=2026&tab=summary" {
+	if last := b.Trail[len(b.Trail)-1]; last != s.URL+"/reports/q3?year=2026&tab=summary" {
 		t.Errorf("landed on %s, want the page first asked for", last)
 	}
 	want := "name=Alice Liddell email=alice@example.com id=alice provider=default in=true"
@@ -63,7 +61,7 @@ func TestSignInLandsOnTheAskedPageWithPlaceholders(t *testing.T) {
 		t.Errorf("placeholders: got %q, want prefix %q", body, want)
 	}
 
-	u := userJSON(t, b, s.url)
+	u := userJSON(t, b, s.URL)
 	if u["is_logged_in"] != true || u["email"] != "alice@example.com" || u["provider"] != "default" {
 		t.Errorf("/auth/user = %v", u)
 	}
@@ -72,16 +70,16 @@ func TestSignInLandsOnTheAskedPageWithPlaceholders(t *testing.T) {
 			t.Errorf("/auth/user lacks the %s claim: %v", claim, u)
 		}
 	}
-	if s.provider.Counts().Discovery != 1 {
-		t.Errorf("metadata fetched %d times for one sign-in, want 1", s.provider.Counts().Discovery)
+	if s.Provider.Counts().Discovery != 1 {
+		t.Errorf("metadata fetched %d times for one sign-in, want 1", s.Provider.Counts().Discovery)
 	}
 }
 
 func TestAnonymousNavigationIsSentToSignInButScriptsGet401(t *testing.T) {
 	s := protectedSite(t, "")
-	c := noRedirect(nil)
+	c := testsupport.NoRedirect(nil)
 
-	req, _ := http.NewRequest("GET", s.url+"/private?a=1", nil)
+	req, _ := http.NewRequest("GET", s.URL+"/private?a=1", nil)
 	req.Header.Set("Accept", "text/html")
 	resp, err := c.Do(req)
 	if err != nil {
@@ -97,7 +95,7 @@ func TestAnonymousNavigationIsSentToSignInButScriptsGet401(t *testing.T) {
 		{"GET", ""},
 		{"POST", "text/html"},
 	} {
-		req, _ := http.NewRequest(r.method, s.url+"/private", nil)
+		req, _ := http.NewRequest(r.method, s.URL+"/private", nil)
 		if r.accept != "" {
 			req.Header.Set("Accept", r.accept)
 		}
@@ -111,17 +109,17 @@ func TestAnonymousNavigationIsSentToSignInButScriptsGet401(t *testing.T) {
 		}
 	}
 
-	b := newBrowser(t, "")
-	if u := userJSON(t, b, s.url); u["is_logged_in"] != false || len(u) != 1 {
+	b := testsupport.NewBrowser(t, "")
+	if u := userJSON(t, b, s.URL); u["is_logged_in"] != false || len(u) != 1 {
 		t.Errorf("anonymous /auth/user = %v, want only is_logged_in=false", u)
 	}
 }
 
 func TestLoginRequestAndCookiesFollowTheRules(t *testing.T) {
 	s := protectedSite(t, "")
-	c := noRedirect(nil)
+	c := testsupport.NoRedirect(nil)
 
-	resp, err := c.Get(s.url + "/auth/login?return_to=/docs")
+	resp, err := c.Get(s.URL + "/auth/login?return_to=/docs")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +130,7 @@ func TestLoginRequestAndCookiesFollowTheRules(t *testing.T) {
 	auth, _ := url.Parse(resp.Header.Get("Location"))
 	q := auth.Query()
 	checks := map[string]string{
-		"response_type": "code", "client_id": testClientID, "redirect_uri": s.url + "/oauth2callback",
+		"response_type": "code", "client_id": testsupport.ClientID, "redirect_uri": s.URL + "/oauth2callback",
 		"scope": "openid profile email", "prompt": "select_account", "code_challenge_method": "S256",
 	}
 	for k, v := range checks {
@@ -164,7 +162,7 @@ func TestLoginRequestAndCookiesFollowTheRules(t *testing.T) {
 	}
 	resp.Body.Close()
 	callback := resp.Header.Get("Location")
-	if !strings.HasPrefix(callback, s.url+"/oauth2callback?") {
+	if !strings.HasPrefix(callback, s.URL+"/oauth2callback?") {
 		t.Fatalf("provider redirected to %q", callback)
 	}
 	req, _ := http.NewRequest("GET", callback, nil)
@@ -214,36 +212,36 @@ func TestLoginRequestAndCookiesFollowTheRules(t *testing.T) {
 
 func TestSignOutEndsTheSession(t *testing.T) {
 	s := protectedSite(t, "")
-	b := newBrowser(t, "carol")
-	if status, _ := b.get(s.url + "/"); status != 200 {
+	b := testsupport.NewBrowser(t, "carol")
+	if status, _ := b.Get(s.URL + "/"); status != 200 {
 		t.Fatalf("sign-in: %d", status)
 	}
-	b.user = "" // at the provider, stay on its sign-in form
-	status, body := b.get(s.url + "/auth/logout")
+	b.User = "" // at the provider, stay on its sign-in form
+	status, body := b.Get(s.URL + "/auth/logout")
 	if status != 200 || !strings.Contains(body, "development only") {
 		t.Errorf("after sign-out: %d, want the provider's sign-in form: %.200s", status, body)
 	}
-	if u := userJSON(t, b, s.url); u["is_logged_in"] != false {
+	if u := userJSON(t, b, s.URL); u["is_logged_in"] != false {
 		t.Errorf("still signed in after /auth/logout: %v", u)
 	}
-	if got := s.provider.Counts().EndSession; got != 1 {
+	if got := s.Provider.Counts().EndSession; got != 1 {
 		t.Errorf("provider end-session visits = %d, want 1", got)
 	}
 }
 
 func TestOptionalLetsAnonymousThrough(t *testing.T) {
 	s := protectedSite(t, "optional")
-	c := noRedirect(nil)
-	resp, err := c.Get(s.url + "/")
+	c := testsupport.NoRedirect(nil)
+	resp, err := c.Get(s.URL + "/")
 	if err != nil {
 		t.Fatal(err)
 	}
-	body := readBody(t, resp)
+	body := testsupport.ReadBody(t, resp)
 	if resp.StatusCode != 200 || !strings.Contains(body, "in=false") || !strings.Contains(body, "email= ") {
 		t.Errorf("anonymous with optional: %d %q", resp.StatusCode, body)
 	}
-	b := newBrowser(t, "alice")
-	if status, body := b.get(s.url + "/auth/login"); status != 200 || !strings.Contains(body, "in=true") {
+	b := testsupport.NewBrowser(t, "alice")
+	if status, body := b.Get(s.URL + "/auth/login"); status != 200 || !strings.Contains(body, "in=true") {
 		t.Errorf("signing in with optional: %d %q", status, body)
 	}
 }
@@ -257,12 +255,12 @@ func TestLargeSessionIsSplitAcrossCookies(t *testing.T) {
 		"email": "dana@example.com", "name": "Dana Many-Groups", "groups": groups,
 	}}
 	s := protectedSite(t, "", big)
-	b := newBrowser(t, "dana")
-	status, body := b.get(s.url + "/")
+	b := testsupport.NewBrowser(t, "dana")
+	status, body := b.Get(s.URL + "/")
 	if status != 200 || !strings.Contains(body, "entra-group-0149") {
 		t.Fatalf("big user: %d %.300s", status, body)
 	}
-	cookies := b.cookies(s.url)
+	cookies := b.Cookies(s.URL)
 	if len(cookies) < 3 {
 		t.Fatalf("a ~10 KB session is held in %d cookies, want it split", len(cookies))
 	}
@@ -271,21 +269,21 @@ func TestLargeSessionIsSplitAcrossCookies(t *testing.T) {
 			t.Errorf("cookie %s is %d bytes, over 4096", c.Name, n)
 		}
 	}
-	if u := userJSON(t, b, s.url); len(u["groups"].([]any)) != 150 {
+	if u := userJSON(t, b, s.URL); len(u["groups"].([]any)) != 150 {
 		t.Errorf("groups after split: %d", len(u["groups"].([]any)))
 	}
 }
 
 func TestProviderDownAtStartThenBack(t *testing.T) {
-	p := startProvider(t)
+	p := testsupport.StartProvider(t)
 	p.SetBehavior(devprovider.Behavior{Down: true})
-	port := freePort(t)
-	siteURL := siteURLOf(port)
-	startCaddy(t, siteCaddyfile(port, p.MetadataURL(), "", `respond "hello {http.auth.user.email}"`))
+	port := testsupport.FreePort(t)
+	siteURL := testsupport.SiteURL(port)
+	testsupport.StartCaddy(t, siteCaddyfile(t, port, p.MetadataURL(), "", `respond "hello {http.auth.user.email}"`))
 
-	b := newBrowser(t, "alice")
+	b := testsupport.NewBrowser(t, "alice")
 	start := time.Now()
-	status, body := b.get(siteURL + "/")
+	status, body := b.Get(siteURL + "/")
 	if status != http.StatusServiceUnavailable || !strings.Contains(body, "cannot be reached") {
 		t.Errorf("provider down: %d %.200s", status, body)
 	}
@@ -296,7 +294,7 @@ func TestProviderDownAtStartThenBack(t *testing.T) {
 	p.SetBehavior(devprovider.Behavior{})
 	back := time.Now()
 	for {
-		status, body = b.get(siteURL + "/")
+		status, body = b.Get(siteURL + "/")
 		if status == 200 {
 			break
 		}
@@ -312,7 +310,7 @@ func TestProviderDownAtStartThenBack(t *testing.T) {
 
 	// Users already signed in keep working while the provider is down.
 	p.SetBehavior(devprovider.Behavior{Down: true})
-	if status, body := b.get(siteURL + "/"); status != 200 || body != "hello alice@example.com" {
+	if status, body := b.Get(siteURL + "/"); status != 200 || body != "hello alice@example.com" {
 		t.Errorf("signed-in user while provider down: %d %q", status, body)
 	}
 }

@@ -1,4 +1,4 @@
-package oidcauth
+package sitetests_test
 
 import (
 	"bufio"
@@ -7,14 +7,12 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/caddy-oidc-auth/oidcauth/cookie"
-	"github.com/caddy-oidc-auth/oidcauth/devprovider"
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 // Helpers for the tests that attack the sign-in: they walk a sign-in one
@@ -34,7 +32,7 @@ func (ls loginStart) state() string { return ls.authorize.Query().Get("state") }
 // redirects and returns the login-state cookie and the authorization URL.
 func startSignIn(t testing.TB, siteURL, path string) loginStart {
 	t.Helper()
-	resp, err := noRedirect(nil).Get(siteURL + path)
+	resp, err := testsupport.NoRedirect(nil).Get(siteURL + path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +52,7 @@ func loginStartFrom(t testing.TB, resp *http.Response) loginStart {
 		t.Fatalf("starting a sign-in: redirected to %q, want the provider's /authorize", resp.Header.Get("Location"))
 	}
 	for _, c := range resp.Cookies() {
-		if isLoginCookie(c.Name) && c.MaxAge > 0 {
+		if testsupport.IsLoginCookie(c.Name) && c.MaxAge > 0 {
 			return loginStart{cookie: c, authorize: u}
 		}
 	}
@@ -67,8 +65,8 @@ func loginStartFrom(t testing.TB, resp *http.Response) loginStart {
 // browser back to, with its code and state.
 func authorizeAs(t testing.TB, ls loginStart, user string) *url.URL {
 	t.Helper()
-	u := withLoginHint(ls.authorize, user)
-	resp, err := noRedirect(nil).Get(u.String())
+	u := testsupport.WithLoginHint(ls.authorize, user)
+	resp, err := testsupport.NoRedirect(nil).Get(u.String())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +104,7 @@ func getWithCookies(t testing.TB, rawURL string, cookies ...*http.Cookie) *http.
 	for _, c := range cookies {
 		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
 	}
-	resp, err := noRedirect(nil).Do(req)
+	resp, err := testsupport.NoRedirect(nil).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,19 +114,6 @@ func getWithCookies(t testing.TB, rawURL string, cookies ...*http.Cookie) *http.
 
 // identityCookies are the identity cookie and its pieces that resp sets
 // (not those it expires).
-func identityCookies(resp *http.Response) []*http.Cookie {
-	var out []*http.Cookie
-	for _, c := range resp.Cookies() {
-		if c.MaxAge <= 0 || c.Value == "" {
-			continue
-		}
-		if isIdentityCookie(c.Name) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 // wantRefused checks that a callback was refused as a bad request: 4xx, an
 // HTML page, and no identity cookie.
 func wantRefused(t testing.TB, what string, resp *http.Response) {
@@ -139,7 +124,7 @@ func wantRefused(t testing.TB, what string, resp *http.Response) {
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
 		t.Errorf("%s: Content-Type %q, want an HTML error page", what, ct)
 	}
-	if ids := identityCookies(resp); len(ids) > 0 {
+	if ids := testsupport.IdentityCookies(resp); len(ids) > 0 {
 		t.Errorf("%s: set the identity cookie %s", what, ids[0].Name)
 	}
 }
@@ -154,7 +139,7 @@ func wantSignedOut(t testing.TB, siteURL, what string, client *http.Client, head
 		if accept == "text/html" {
 			want = http.StatusFound
 		}
-		if status != want || (want == http.StatusFound && !strings.HasPrefix(loc, loginPath)) {
+		if status != want || (want == http.StatusFound && !strings.HasPrefix(loc, testsupport.LoginPath)) {
 			t.Errorf("%s (Accept %s): %d to %q, want %d as signed out", what, accept, status, loc, want)
 		}
 	}
@@ -184,49 +169,16 @@ func statusWithCookieHeader(t testing.TB, client *http.Client, rawURL, accept, h
 }
 
 // joinCookies joins cookies into a Cookie request header.
-func joinCookies(cookies []*http.Cookie) string {
-	parts := make([]string, len(cookies))
-	for i, c := range cookies {
-		parts[i] = c.Name + "=" + c.Value
-	}
-	return strings.Join(parts, "; ")
-}
-
 // forgeSession seals sess with secret, as the module on site s would with
 // that cookie_secret, and returns the identity cookies.
-func forgeSession(t testing.TB, s site, secret string, sess *cookie.Session) []*http.Cookie {
-	t.Helper()
-	rec := httptest.NewRecorder()
-	if err := forgerJar(t, s, secret).WriteSession(rec, nil, sess); err != nil {
-		t.Fatal(err)
-	}
-	return identityCookies(rec.Result())
-}
-
 // forgerJar is the jar of the module on site s, had its cookie_secret been
 // secret: same name, scope and clients. A session naming a provider the
 // site lacks is bound as if that provider were the site's own.
-func forgerJar(t testing.TB, s site, secret string) *cookie.Jar {
-	t.Helper()
-	codec, err := cookie.NewCodec(secret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	issuer := strings.TrimSuffix(strings.TrimSuffix(s.provider.MetadataURL(), "/.well-known/openid-configuration"), "/")
-	client := cookie.Client{Issuer: issuer, ClientID: testClientID}
-	return cookie.NewJar(cookie.JarConfig{
-		Codec:   codec,
-		Name:    cookieNameAt(s.port),
-		Scope:   s.url,
-		Clients: map[string]cookie.Client{"default": client, "ghost": client},
-	})
-}
-
 // attackSiteConfig is a Caddyfile for one site at port with oidc_auth in front of
 // a page naming the user; settings go inside the oidc_auth block and must
 // set cookie_secret and the provider(s).
-func attackSiteConfig(port int, settings string) string {
-	return globalOptions + fmt.Sprintf(`
+func attackSiteConfig(t testing.TB, port int, settings string) string {
+	return testsupport.GlobalOptions(t) + fmt.Sprintf(`
 http://127.0.0.1:%d {
 	bind 127.0.0.1
 	oidc_auth {
@@ -239,11 +191,6 @@ http://127.0.0.1:%d {
 }
 
 // attackProviderSettings are the oidc_auth lines for the default provider p.
-func attackProviderSettings(p *devprovider.Provider) string {
-	return fmt.Sprintf("client_id %s\n\t\tclient_secret %s\n\t\tserver_metadata_url %s",
-		testClientID, testClientSecret, p.MetadataURL())
-}
-
 // sendRawRequest sends target as the request target exactly as given, bytes a
 // Go client would refuse (tabs, backslashes, absolute forms) included, and
 // returns the response. The HTTP server may refuse it before Caddy sees it.
@@ -282,14 +229,3 @@ func sendRawRequest(t testing.TB, addr, target string, header http.Header) *http
 // servers in the background after Load returns; until then a connection
 // may land on the old socket and be reset, which a browser would retry.
 // Kept-alive connections of the old servers are dropped too.
-func reloadCaddy(t testing.TB, caddyfile string, clients ...*http.Client) {
-	t.Helper()
-	if err := loadCaddyfile(caddyfile); err != nil {
-		t.Fatalf("reloading Caddy: %v\n%s", err, caddyfile)
-	}
-	time.Sleep(200 * time.Millisecond)
-	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
-	for _, c := range clients {
-		c.CloseIdleConnections()
-	}
-}

@@ -1,4 +1,4 @@
-package oidcauth
+package sitetests_test
 
 import (
 	"errors"
@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 // The load test of the issue: 1,000 users sign in concurrently through the
@@ -36,10 +38,10 @@ func TestLoadThousandUsers(t *testing.T) {
 	if os.Getenv("OIDCAUTH_LOAD") != "1" && os.Getenv("OIDCAUTH_E2E") != "1" {
 		t.Skip("load test (1,000 sign-ins, 100,000 requests): set OIDCAUTH_LOAD=1 to run it (CI runs it with OIDCAUTH_E2E=1)")
 	}
-	p := startProvider(t)
-	port := freePort(t)
-	siteURL := siteURLOf(port)
-	startCaddy(t, attackSiteConfig(port, "cookie_secret "+testCookieSecret+"\n\t\t"+attackProviderSettings(p)))
+	p := testsupport.StartProvider(t)
+	port := testsupport.FreePort(t)
+	siteURL := testsupport.SiteURL(port)
+	testsupport.StartCaddy(t, attackSiteConfig(t, port, "cookie_secret "+testsupport.CookieSecret+"\n\t\t"+testsupport.ProviderSettings(p)))
 
 	transport := &http.Transport{
 		MaxIdleConns:        4 * loadWorkers,
@@ -152,7 +154,7 @@ func loadSignIn(client *http.Client, siteURL, user string) (string, error) {
 	if resp.StatusCode != http.StatusFound || loginCookie == nil || err != nil {
 		return "", fmt.Errorf("/auth/login answered %d", resp.StatusCode)
 	}
-	auth = withLoginHint(auth, user)
+	auth = testsupport.WithLoginHint(auth, user)
 	resp, err = client.Get(auth.String())
 	if err != nil {
 		return "", err
@@ -171,11 +173,11 @@ func loadSignIn(client *http.Client, siteURL, user string) (string, error) {
 		return "", err
 	}
 	loadDrain(resp)
-	ids := identityCookies(resp)
+	ids := testsupport.IdentityCookies(resp)
 	if resp.StatusCode != http.StatusFound || len(ids) == 0 {
 		return "", fmt.Errorf("the callback answered %d with %d identity cookies", resp.StatusCode, len(ids))
 	}
-	return joinCookies(ids), nil
+	return testsupport.JoinCookies(ids), nil
 }
 
 // loadGet makes one authenticated API request and returns the body of a 200.

@@ -1,4 +1,4 @@
-package oidcauth
+package sitetests_test
 
 import (
 	"fmt"
@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/caddy-oidc-auth/oidcauth/devprovider"
+
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 // metricValue reads one series from a Prometheus text exposition.
@@ -26,33 +28,33 @@ func metricValue(t *testing.T, exposition, series string) float64 {
 }
 
 func TestMetricsCountSignInsFailuresSignOutsAndFetches(t *testing.T) {
-	p := startProvider(t)
-	port, metricsPort := freePort(t), freePort(t)
-	cfg := siteCaddyfile(port, p.MetadataURL(), "", `respond "{http.auth.user.email}"`) + fmt.Sprintf(`
+	p := testsupport.StartProvider(t)
+	port, metricsPort := testsupport.FreePort(t), testsupport.FreePort(t)
+	cfg := siteCaddyfile(t, port, p.MetadataURL(), "", `respond "{http.auth.user.email}"`) + fmt.Sprintf(`
 http://127.0.0.1:%d {
 	bind 127.0.0.1
 	metrics
 }
 `, metricsPort)
-	startCaddy(t, cfg)
-	siteURL := siteURLOf(port)
+	testsupport.StartCaddy(t, cfg)
+	siteURL := testsupport.SiteURL(port)
 	scrape := func() string {
-		_, body := newBrowser(t, "").get(fmt.Sprintf("http://127.0.0.1:%d/", metricsPort))
+		_, body := testsupport.NewBrowser(t, "").Get(fmt.Sprintf("http://127.0.0.1:%d/", metricsPort))
 		return body
 	}
 
-	b := newBrowser(t, "alice")
+	b := testsupport.NewBrowser(t, "alice")
 	for i := 0; i < 2; i++ {
-		if status, _ := b.get(siteURL + "/"); status != 200 {
+		if status, _ := b.Get(siteURL + "/"); status != 200 {
 			t.Fatalf("sign-in: %d", status)
 		}
 	}
 	p.SetBehavior(devprovider.Behavior{TamperClaims: func(c map[string]any) { c["nonce"] = "wrong" }})
-	newBrowser(t, "bob").get(siteURL + "/")
+	testsupport.NewBrowser(t, "bob").Get(siteURL + "/")
 	p.SetBehavior(devprovider.Behavior{})
-	newBrowser(t, "").do("GET", siteURL+"/api", nil, "application/json").Body.Close()
-	b.user = ""
-	b.get(siteURL + "/auth/logout")
+	testsupport.NewBrowser(t, "").Do("GET", siteURL+"/api", nil, "application/json").Body.Close()
+	b.User = ""
+	b.Get(siteURL + "/auth/logout")
 
 	m := scrape()
 	for series, want := range map[string]float64{

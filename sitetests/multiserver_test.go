@@ -1,4 +1,4 @@
-package oidcauth
+package sitetests_test
 
 import (
 	"net/http"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 // Several Caddy processes behind one name share a sign-in through Caddy's
@@ -25,7 +27,7 @@ func caddyBinary(t *testing.T) string {
 	t.Helper()
 	bin := os.Getenv("OIDCAUTH_CADDY")
 	if bin == "" {
-		bin, _ = filepath.Abs(filepath.Join("build", "caddy"))
+		bin, _ = filepath.Abs(filepath.Join("..", "build", "caddy"))
 	}
 	if _, err := os.Stat(bin); err != nil {
 		missing(t, "no Caddy binary at %s (build one with .ci/build-caddy.sh, or set OIDCAUTH_CADDY)", bin)
@@ -57,7 +59,7 @@ func missing(t *testing.T, format string, args ...any) {
 
 // caddyProcess is one Caddy process serving one site on 127.0.0.1.
 type caddyProcess struct {
-	url    string
+	URL    string
 	log    string
 	output string        // its stdout and stderr
 	exited chan struct{} // closed when the process ends
@@ -70,8 +72,8 @@ type caddyProcess struct {
 func startCaddyProcess(t *testing.T, bin, storage, settings string) *caddyProcess {
 	t.Helper()
 	dir := t.TempDir()
-	port := freePort(t)
-	p := &caddyProcess{url: siteURLOf(port), log: filepath.Join(dir, "caddy.log")}
+	port := testsupport.FreePort(t)
+	p := &caddyProcess{URL: testsupport.SiteURL(port), log: filepath.Join(dir, "caddy.log")}
 	config := filepath.Join(dir, "Caddyfile")
 	if err := os.WriteFile(config, []byte(ownSiteCaddyfile(port, storage, p.log, settings)), 0o600); err != nil {
 		t.Fatal(err)
@@ -102,7 +104,7 @@ func startCaddyProcess(t *testing.T, bin, storage, settings string) *caddyProces
 		if t.Failed() {
 			logText, _ := os.ReadFile(p.log)
 			stdout, _ := os.ReadFile(p.output)
-			t.Logf("Caddy at %s, log:\n%s\noutput:\n%s", p.url, logText, stdout)
+			t.Logf("Caddy at %s, log:\n%s\noutput:\n%s", p.URL, logText, stdout)
 		}
 	})
 	return p
@@ -115,21 +117,21 @@ func (p *caddyProcess) waitReady(t *testing.T) {
 	deadline := time.Now().Add(20 * time.Second)
 	client := &http.Client{Timeout: 2 * time.Second}
 	for {
-		resp, err := client.Post(p.url+backchannelLogoutPath, "application/x-www-form-urlencoded", strings.NewReader(""))
+		resp, err := client.Post(p.URL+testsupport.BackchannelLogoutPath, "application/x-www-form-urlencoded", strings.NewReader(""))
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusBadRequest {
-				missing(t, "%s answers %d to an empty back-channel logout, not 400: the binary predates this code; rebuild it with .ci/build-caddy.sh", p.url, resp.StatusCode)
+				missing(t, "%s answers %d to an empty back-channel logout, not 400: the binary predates this code; rebuild it with .ci/build-caddy.sh", p.URL, resp.StatusCode)
 			}
 			return
 		}
 		select {
 		case <-p.exited:
-			t.Fatalf("Caddy at %s exited before it answered", p.url)
+			t.Fatalf("Caddy at %s exited before it answered", p.URL)
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("Caddy at %s did not answer within 20s: %v", p.url, err)
+			t.Fatalf("Caddy at %s did not answer within 20s: %v", p.URL, err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -137,7 +139,7 @@ func (p *caddyProcess) waitReady(t *testing.T) {
 
 // waitSignedOut polls site until b is signed out there, and returns how
 // long that took.
-func waitSignedOut(t *testing.T, b *browser, siteURL string) time.Duration {
+func waitSignedOut(t *testing.T, b *testsupport.Browser, siteURL string) time.Duration {
 	t.Helper()
 	start := time.Now()
 	for isSignedIn(t, b, siteURL) {
@@ -152,13 +154,13 @@ func waitSignedOut(t *testing.T, b *browser, siteURL string) time.Duration {
 func TestTwoCaddyProcessesShareSignInAndSignOut(t *testing.T) {
 	bin := caddyBinary(t)
 	for _, c := range []struct{ name, secret string }{
-		{"shared cookie_secret", "cookie_secret " + testCookieSecret + "\n\t\t"},
+		{"shared cookie_secret", "cookie_secret " + testsupport.CookieSecret + "\n\t\t"},
 		{"generated cookie_secret", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			p := startProvider(t)
+			p := testsupport.StartProvider(t)
 			storage := filepath.Join(t.TempDir(), "storage")
-			settings := c.secret + attackProviderSettings(p)
+			settings := c.secret + testsupport.ProviderSettings(p)
 			// Both start at once: with no cookie_secret they race to
 			// generate one, and the storage lock must leave them one.
 			a := startCaddyProcess(t, bin, storage, settings)
@@ -167,36 +169,36 @@ func TestTwoCaddyProcessesShareSignInAndSignOut(t *testing.T) {
 			b.waitReady(t)
 
 			// Cookies ignore ports: one browser is signed in on both.
-			alice := signedInBrowser(t, a.url, "alice")
-			if !isSignedIn(t, alice, b.url) {
+			alice := signedInBrowser(t, a.URL, "alice")
+			if !isSignedIn(t, alice, b.URL) {
 				t.Fatal("a sign-in on the first Caddy does not open on the second")
 			}
-			other := signedInBrowser(t, b.url, "alice") // another session, signed in on the second
-			if !isSignedIn(t, other, a.url) {
+			other := signedInBrowser(t, b.URL, "alice") // another session, signed in on the second
+			if !isSignedIn(t, other, a.URL) {
 				t.Fatal("a sign-in on the second Caddy does not open on the first")
 			}
 
-			token := logoutToken(t, p, "alice", sidOf(t, alice, a.url), nil)
-			if got := postLogoutToken(t, a.url, token).StatusCode; got != http.StatusOK {
+			token := logoutToken(t, p, "alice", sidOf(t, alice, a.URL), nil)
+			if got := postLogoutToken(t, a.URL, token).StatusCode; got != http.StatusOK {
 				t.Fatalf("back-channel logout to the first Caddy: %d", got)
 			}
-			if isSignedIn(t, alice, a.url) {
+			if isSignedIn(t, alice, a.URL) {
 				t.Error("the Caddy that took the sign-out still admits the session")
 			}
-			took := waitSignedOut(t, alice, b.url)
+			took := waitSignedOut(t, alice, b.URL)
 			t.Logf("a sid sign-out posted to one Caddy reached the other in %v", took.Round(10*time.Millisecond))
-			if !isSignedIn(t, other, a.url) || !isSignedIn(t, other, b.url) {
+			if !isSignedIn(t, other, a.URL) || !isSignedIn(t, other, b.URL) {
 				t.Error("the user's other session was signed out by a sid")
 			}
-			if got := postLogoutToken(t, b.url, token).StatusCode; got != http.StatusBadRequest {
+			if got := postLogoutToken(t, b.URL, token).StatusCode; got != http.StatusBadRequest {
 				t.Errorf("the same token replayed to the other Caddy: %d, want 400", got)
 			}
 
 			// Every earlier session of the user, by sub, posted to the second.
-			if got := postLogoutToken(t, b.url, logoutToken(t, p, "alice", "", nil)).StatusCode; got != http.StatusOK {
+			if got := postLogoutToken(t, b.URL, logoutToken(t, p, "alice", "", nil)).StatusCode; got != http.StatusOK {
 				t.Fatalf("sub logout to the second Caddy: %d", got)
 			}
-			took = waitSignedOut(t, other, a.url)
+			took = waitSignedOut(t, other, a.URL)
 			t.Logf("a sub sign-out posted to one Caddy reached the other in %v", took.Round(10*time.Millisecond))
 
 			if c.secret == "" {

@@ -1,4 +1,4 @@
-package oidcauth
+package sitetests_test
 
 import (
 	"encoding/json"
@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/caddy-oidc-auth/oidcauth/devprovider"
+
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 // backchannelEventURI is the event every logout token must carry.
@@ -20,8 +22,8 @@ const backchannelEventURI = "http://schemas.openid.net/event/backchannel-logout"
 // ownSite is a site run by in-process Caddy with a storage folder and a log
 // file of its own, so a test can look into both.
 type ownSite struct {
-	url       string
-	port      int
+	URL       string
+	Port      int
 	storage   string
 	log       string
 	caddyfile string
@@ -47,11 +49,11 @@ http://127.0.0.1:%d {
 func startOwnSite(t *testing.T, settings string) *ownSite {
 	t.Helper()
 	dir := t.TempDir()
-	port := freePort(t)
-	s := &ownSite{url: siteURLOf(port), port: port,
+	port := testsupport.FreePort(t)
+	s := &ownSite{URL: testsupport.SiteURL(port), Port: port,
 		storage: filepath.Join(dir, "storage"), log: filepath.Join(dir, "caddy.log")}
 	s.caddyfile = ownSiteCaddyfile(port, s.storage, s.log, settings)
-	startCaddy(t, s.caddyfile)
+	testsupport.StartCaddy(t, s.caddyfile)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("Caddy's log:\n%s", s.readLog(t))
@@ -69,22 +71,22 @@ func (s *ownSite) readLog(t testing.TB) string {
 }
 
 // signedInBrowser signs user in at site and checks that the site sees them.
-func signedInBrowser(t testing.TB, siteURL, user string) *browser {
+func signedInBrowser(t testing.TB, siteURL, user string) *testsupport.Browser {
 	t.Helper()
-	b := newBrowser(t, user)
-	status, body := b.get(siteURL + "/")
+	b := testsupport.NewBrowser(t, user)
+	status, body := b.Get(siteURL + "/")
 	if status != http.StatusOK || !strings.Contains(body, "id="+user+" ") {
-		t.Fatalf("signing in %s: %d %q (trail %v)", user, status, body, b.trail)
+		t.Fatalf("signing in %s: %d %q (trail %v)", user, status, body, b.Trail)
 	}
 	return b
 }
 
 // sidOf is the provider session id of b's sign-in, from /auth/user.
-func sidOf(t testing.TB, b *browser, siteURL string) string {
+func sidOf(t testing.TB, b *testsupport.Browser, siteURL string) string {
 	t.Helper()
-	resp := b.do("GET", siteURL+userPath, nil, "application/json")
+	resp := b.Do("GET", siteURL+testsupport.UserPath, nil, "application/json")
 	var u map[string]any
-	if err := json.Unmarshal([]byte(readBody(t, resp)), &u); err != nil {
+	if err := json.Unmarshal([]byte(testsupport.ReadBody(t, resp)), &u); err != nil {
 		t.Fatal(err)
 	}
 	sid, _ := u["sid"].(string)
@@ -97,9 +99,9 @@ func sidOf(t testing.TB, b *browser, siteURL string) string {
 // isSignedIn asks a protected page with b's cookies, as a navigation (no
 // redirect followed) and as a script: true when both get the page, false
 // when the navigation is sent to sign in and the script gets 401.
-func isSignedIn(t testing.TB, b *browser, siteURL string) bool {
+func isSignedIn(t testing.TB, b *testsupport.Browser, siteURL string) bool {
 	t.Helper()
-	c := noRedirect(b.jar)
+	c := testsupport.NoRedirect(b.Jar)
 	var results []int
 	for _, accept := range []string{"text/html", "application/json"} {
 		req, _ := http.NewRequest("GET", siteURL+"/private", nil)
@@ -108,20 +110,20 @@ func isSignedIn(t testing.TB, b *browser, siteURL string) bool {
 		if err != nil {
 			t.Fatal(err)
 		}
-		body := readBody(t, resp)
+		body := testsupport.ReadBody(t, resp)
 		switch {
-		case resp.StatusCode == http.StatusOK && strings.Contains(body, "id="+b.user+" "):
+		case resp.StatusCode == http.StatusOK && strings.Contains(body, "id="+b.User+" "):
 			results = append(results, 1)
-		case accept == "text/html" && resp.StatusCode == http.StatusFound && strings.HasPrefix(resp.Header.Get("Location"), loginPath):
+		case accept == "text/html" && resp.StatusCode == http.StatusFound && strings.HasPrefix(resp.Header.Get("Location"), testsupport.LoginPath):
 			results = append(results, 0)
 		case accept == "application/json" && resp.StatusCode == http.StatusUnauthorized:
 			results = append(results, 0)
 		default:
-			t.Fatalf("GET /private (Accept %s) as %s: %d %q", accept, b.user, resp.StatusCode, body)
+			t.Fatalf("GET /private (Accept %s) as %s: %d %q", accept, b.User, resp.StatusCode, body)
 		}
 	}
 	if results[0] != results[1] {
-		t.Fatalf("navigation and script disagree on whether %s is signed in: %v", b.user, results)
+		t.Fatalf("navigation and script disagree on whether %s is signed in: %v", b.User, results)
 	}
 	return results[0] == 1
 }
@@ -129,7 +131,7 @@ func isSignedIn(t testing.TB, b *browser, siteURL string) bool {
 // postLogoutToken posts a back-channel logout as a provider does.
 func postLogoutToken(t testing.TB, siteURL, token string) *http.Response {
 	t.Helper()
-	resp, err := http.PostForm(siteURL+backchannelLogoutPath, url.Values{"logout_token": {token}})
+	resp, err := http.PostForm(siteURL+testsupport.BackchannelLogoutPath, url.Values{"logout_token": {token}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,31 +149,31 @@ func logoutToken(t testing.TB, p *devprovider.Provider, sub, sid string, tweak f
 }
 
 func TestBackchannelLogoutBySIDEndsThatSessionOnly(t *testing.T) {
-	p := startProvider(t)
-	site := startOwnSite(t, "cookie_secret "+testCookieSecret+"\n\t\t"+attackProviderSettings(p))
-	first := signedInBrowser(t, site.url, "alice")
-	second := signedInBrowser(t, site.url, "alice")
-	sid := sidOf(t, first, site.url)
-	if sid == sidOf(t, second, site.url) {
+	p := testsupport.StartProvider(t)
+	site := startOwnSite(t, "cookie_secret "+testsupport.CookieSecret+"\n\t\t"+testsupport.ProviderSettings(p))
+	first := signedInBrowser(t, site.URL, "alice")
+	second := signedInBrowser(t, site.URL, "alice")
+	sid := sidOf(t, first, site.URL)
+	if sid == sidOf(t, second, site.URL) {
 		t.Fatal("two sign-ins share a sid; the test cannot tell them apart")
 	}
 
 	token := logoutToken(t, p, "alice", sid, nil)
-	resp := postLogoutToken(t, site.url, token)
+	resp := postLogoutToken(t, site.URL, token)
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("valid logout token: %d, Cache-Control %q; want 200, no-store", resp.StatusCode, resp.Header.Get("Cache-Control"))
 	}
-	if isSignedIn(t, first, site.url) {
+	if isSignedIn(t, first, site.URL) {
 		t.Error("the session the sid names is still signed in")
 	}
-	if !isSignedIn(t, second, site.url) {
+	if !isSignedIn(t, second, site.URL) {
 		t.Error("another session of the same user was signed out by a sid")
 	}
-	if got := postLogoutToken(t, site.url, token).StatusCode; got != http.StatusBadRequest {
+	if got := postLogoutToken(t, site.URL, token).StatusCode; got != http.StatusBadRequest {
 		t.Errorf("replayed logout token: %d, want 400", got)
 	}
 	// Signing in again works at once: a sid ends one session, not the user.
-	if status, body := first.get(site.url + "/"); status != http.StatusOK || !strings.Contains(body, "id=alice ") {
+	if status, body := first.Get(site.URL + "/"); status != http.StatusOK || !strings.Contains(body, "id=alice ") {
 		t.Errorf("signing in again after the sign-out: %d %q", status, body)
 	}
 
@@ -189,36 +191,36 @@ func TestBackchannelLogoutBySIDEndsThatSessionOnly(t *testing.T) {
 }
 
 func TestBackchannelLogoutBySubEndsEarlierSessionsOfThatUser(t *testing.T) {
-	p := startProvider(t)
-	site := startOwnSite(t, "cookie_secret "+testCookieSecret+"\n\t\t"+attackProviderSettings(p))
-	alice1 := signedInBrowser(t, site.url, "alice")
-	alice2 := signedInBrowser(t, site.url, "alice")
-	bob := signedInBrowser(t, site.url, "bob")
+	p := testsupport.StartProvider(t)
+	site := startOwnSite(t, "cookie_secret "+testsupport.CookieSecret+"\n\t\t"+testsupport.ProviderSettings(p))
+	alice1 := signedInBrowser(t, site.URL, "alice")
+	alice2 := signedInBrowser(t, site.URL, "alice")
+	bob := signedInBrowser(t, site.URL, "bob")
 
-	if got := postLogoutToken(t, site.url, logoutToken(t, p, "alice", "", nil)).StatusCode; got != http.StatusOK {
+	if got := postLogoutToken(t, site.URL, logoutToken(t, p, "alice", "", nil)).StatusCode; got != http.StatusOK {
 		t.Fatalf("valid sub logout token: %d", got)
 	}
-	if isSignedIn(t, alice1, site.url) || isSignedIn(t, alice2, site.url) {
+	if isSignedIn(t, alice1, site.URL) || isSignedIn(t, alice2, site.URL) {
 		t.Error("a session of alice started before the token is still signed in")
 	}
-	if !isSignedIn(t, bob, site.url) {
+	if !isSignedIn(t, bob, site.URL) {
 		t.Error("another user was signed out")
 	}
 	// A sign-in after the token is not touched. Times are kept to the
 	// second and a session of the token's own second counts as earlier.
 	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second + 10*time.Millisecond)))
-	again := signedInBrowser(t, site.url, "alice")
-	if !isSignedIn(t, again, site.url) {
+	again := signedInBrowser(t, site.URL, "alice")
+	if !isSignedIn(t, again, site.URL) {
 		t.Error("a sign-in after the sub logout is signed out too")
 	}
 }
 
 func TestBackchannelLogoutRefusesInvalidTokens(t *testing.T) {
-	p := startProvider(t)
-	stranger := startProvider(t) // same client registration, other keys
-	site := startOwnSite(t, "cookie_secret "+testCookieSecret+"\n\t\t"+attackProviderSettings(p))
-	b := signedInBrowser(t, site.url, "alice")
-	sid := sidOf(t, b, site.url)
+	p := testsupport.StartProvider(t)
+	stranger := testsupport.StartProvider(t) // same client registration, other keys
+	site := startOwnSite(t, "cookie_secret "+testsupport.CookieSecret+"\n\t\t"+testsupport.ProviderSettings(p))
+	b := signedInBrowser(t, site.URL, "alice")
+	sid := sidOf(t, b, site.URL)
 	now := time.Now()
 
 	// Each token names the signed-in session, so accepting one would show.
@@ -253,7 +255,7 @@ func TestBackchannelLogoutRefusesInvalidTokens(t *testing.T) {
 		from.SetBehavior(c.behavior)
 		token := logoutToken(t, from, "alice", sid, c.tweak)
 		from.SetBehavior(devprovider.Behavior{})
-		resp := postLogoutToken(t, site.url, token)
+		resp := postLogoutToken(t, site.URL, token)
 		if resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("%s: %d, want 400", c.name, resp.StatusCode)
 		}
@@ -265,9 +267,9 @@ func TestBackchannelLogoutRefusesInvalidTokens(t *testing.T) {
 		"garbage":          "logout_token=garbage",
 		"three garbage":    "logout_token=a.b.c",
 		"bad encoding":     "logout_token=%zz",
-		"an oversize form": "logout_token=" + strings.Repeat("a", maxLogoutRequestBytes+1),
+		"an oversize form": "logout_token=" + strings.Repeat("a", testsupport.MaxLogoutRequestBytes+1),
 	} {
-		resp, err := http.Post(site.url+backchannelLogoutPath, "application/x-www-form-urlencoded", strings.NewReader(body))
+		resp, err := http.Post(site.URL+testsupport.BackchannelLogoutPath, "application/x-www-form-urlencoded", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -276,7 +278,7 @@ func TestBackchannelLogoutRefusesInvalidTokens(t *testing.T) {
 			t.Errorf("%s: %d, want 400", name, resp.StatusCode)
 		}
 	}
-	resp, err := http.Get(site.url + backchannelLogoutPath + "?logout_token=" + logoutToken(t, p, "alice", sid, nil))
+	resp, err := http.Get(site.URL + testsupport.BackchannelLogoutPath + "?logout_token=" + logoutToken(t, p, "alice", sid, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,40 +286,40 @@ func TestBackchannelLogoutRefusesInvalidTokens(t *testing.T) {
 	if resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("GET: %d, want 405", resp.StatusCode)
 	}
-	if !isSignedIn(t, b, site.url) {
+	if !isSignedIn(t, b, site.URL) {
 		t.Fatal("an invalid logout request signed the user out")
 	}
-	if got := postLogoutToken(t, site.url, logoutToken(t, p, "alice", sid, nil)).StatusCode; got != http.StatusOK {
+	if got := postLogoutToken(t, site.URL, logoutToken(t, p, "alice", sid, nil)).StatusCode; got != http.StatusOK {
 		t.Errorf("a valid token after the refusals: %d, want 200", got)
 	}
-	if isSignedIn(t, b, site.url) {
+	if isSignedIn(t, b, site.URL) {
 		t.Error("the valid token did not sign the user out")
 	}
 }
 
 func TestBackchannelLogoutFindsTheProviderThatSignedIt(t *testing.T) {
-	one, two := startProvider(t), startProvider(t)
-	site := startOwnSite(t, twoProviders(one, two))
-	signIn := func(provider string) *browser {
-		b := newBrowser(t, "alice")
-		status, body := b.get(site.url + loginPath + "?provider=" + provider)
+	one, two := testsupport.StartProvider(t), testsupport.StartProvider(t)
+	site := startOwnSite(t, testsupport.TwoProviders(one, two))
+	signIn := func(provider string) *testsupport.Browser {
+		b := testsupport.NewBrowser(t, "alice")
+		status, body := b.Get(site.URL + testsupport.LoginPath + "?provider=" + provider)
 		if status != http.StatusOK || !strings.Contains(body, "provider="+provider) {
 			t.Fatalf("sign-in with %s: %d %q", provider, status, body)
 		}
 		return b
 	}
 	atOne, atTwo := signIn("one"), signIn("two")
-	if got := postLogoutToken(t, site.url, logoutToken(t, two, "alice", "", nil)).StatusCode; got != http.StatusOK {
+	if got := postLogoutToken(t, site.URL, logoutToken(t, two, "alice", "", nil)).StatusCode; got != http.StatusOK {
 		t.Fatalf("a token of the second provider: %d, want 200", got)
 	}
-	if isSignedIn(t, atTwo, site.url) {
+	if isSignedIn(t, atTwo, site.URL) {
 		t.Error("the session at the provider that signed the token is still signed in")
 	}
-	if !isSignedIn(t, atOne, site.url) {
+	if !isSignedIn(t, atOne, site.URL) {
 		t.Error("the same user at another provider was signed out")
 	}
-	unknown := startProvider(t)
-	if got := postLogoutToken(t, site.url, logoutToken(t, unknown, "alice", "", nil)).StatusCode; got != http.StatusBadRequest {
+	unknown := testsupport.StartProvider(t)
+	if got := postLogoutToken(t, site.URL, logoutToken(t, unknown, "alice", "", nil)).StatusCode; got != http.StatusBadRequest {
 		t.Errorf("a token of a provider this site does not use: %d, want 400", got)
 	}
 }

@@ -1,4 +1,4 @@
-package oidcauth
+package sitetests_test
 
 import (
 	"fmt"
@@ -10,6 +10,8 @@ import (
 
 	"github.com/caddy-oidc-auth/oidcauth/cookie"
 	"github.com/caddy-oidc-auth/oidcauth/devprovider"
+
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 // A changed, cut, spliced, foreign or expired identity cookie reads as no
@@ -38,7 +40,7 @@ func pageAs(t *testing.T, client *http.Client, rawURL, header string) (int, stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp.StatusCode, readBody(t, resp)
+	return resp.StatusCode, testsupport.ReadBody(t, resp)
 }
 
 // wantSignedInAs checks that header opens as user: the control that makes
@@ -67,13 +69,13 @@ func byteChanges(b byte) []byte {
 
 func TestEveryByteChangeOfTheIdentityCookieSignsOut(t *testing.T) {
 	s := protectedSite(t, "")
-	ids := identityCookies(callbackResponse(t, s.url, "tess"))
+	ids := testsupport.IdentityCookies(testsupport.CallbackResponse(t, s.URL, "tess"))
 	if len(ids) != 1 {
 		t.Fatalf("a small session should be one cookie, got %d", len(ids))
 	}
 	name, value := ids[0].Name, ids[0].Value
 	client := hostileClient()
-	wantSignedInAs(t, client, s.url, name+"="+value, "tess")
+	wantSignedInAs(t, client, s.URL, name+"="+value, "tess")
 
 	start, requests, failures := time.Now(), 0, 0
 	for i := 0; i < len(value) && failures < 10; i++ {
@@ -84,8 +86,8 @@ func TestEveryByteChangeOfTheIdentityCookieSignsOut(t *testing.T) {
 				accept, want = "application/json", http.StatusUnauthorized
 			}
 			requests++
-			status, loc := statusWithCookieHeader(t, client, s.url+"/private", accept, name+"="+changed)
-			if status != want || (want == http.StatusFound && !strings.HasPrefix(loc, loginPath)) {
+			status, loc := statusWithCookieHeader(t, client, s.URL+"/private", accept, name+"="+changed)
+			if status != want || (want == http.StatusFound && !strings.HasPrefix(loc, testsupport.LoginPath)) {
 				failures++
 				t.Errorf("byte %d of %d changed %q -> %q: %d (Location %q), want %d as signed out",
 					i, len(value), value[i], c, status, loc, want)
@@ -94,15 +96,15 @@ func TestEveryByteChangeOfTheIdentityCookieSignsOut(t *testing.T) {
 	}
 	t.Logf("%d single-byte changes of a %d-byte cookie, all signed out, in %v",
 		requests, len(value), time.Since(start).Round(time.Millisecond))
-	wantSignedInAs(t, client, s.url, name+"="+value, "tess")
+	wantSignedInAs(t, client, s.URL, name+"="+value, "tess")
 }
 
 func TestCutOrPaddedIdentityCookieSignsOut(t *testing.T) {
 	s := protectedSite(t, "")
-	ids := identityCookies(callbackResponse(t, s.url, "tess"))
+	ids := testsupport.IdentityCookies(testsupport.CallbackResponse(t, s.URL, "tess"))
 	name, value := ids[0].Name, ids[0].Value
 	client := hostileClient()
-	wantSignedInAs(t, client, s.url, name+"="+value, "tess")
+	wantSignedInAs(t, client, s.URL, name+"="+value, "tess")
 
 	cases := map[string]string{
 		"doubled":           value + value,
@@ -114,7 +116,7 @@ func TestCutOrPaddedIdentityCookieSignsOut(t *testing.T) {
 		cases[fmt.Sprintf("cut to %d bytes", n)] = value[:n]
 	}
 	for what, v := range cases {
-		wantSignedOut(t, s.url, what, client, name+"="+v)
+		wantSignedOut(t, s.URL, what, client, name+"="+v)
 	}
 
 	// Shapes no jar writes: counts out of range, pieces of junk, a huge value.
@@ -132,11 +134,11 @@ func TestCutOrPaddedIdentityCookieSignsOut(t *testing.T) {
 		"a 15 KB value":       name + "=1." + strings.Repeat(value[2:], 15<<10/len(value)),
 		"pieces without base": name + "_1=" + value + "; " + name + "_2=" + value,
 	} {
-		wantSignedOut(t, s.url, what, client, header)
+		wantSignedOut(t, s.URL, what, client, header)
 	}
 	// Past Caddy's header limit the server refuses the request itself (431).
 	huge := name + "=1." + strings.Repeat(value[2:], 60<<10/len(value))
-	if status, _ := statusWithCookieHeader(t, client, s.url+"/private", "text/html", huge); status < 400 {
+	if status, _ := statusWithCookieHeader(t, client, s.URL+"/private", "text/html", huge); status < 400 {
 		t.Errorf("a 60 KB cookie: %d, want 4xx", status)
 	}
 }
@@ -150,14 +152,14 @@ func TestSplitCookiePiecesMustAllBeThereAndBelongTogether(t *testing.T) {
 		return devprovider.User{Username: name, Password: name, Claims: map[string]any{"email": name + "@example.com", "groups": groups}}
 	}
 	s := protectedSite(t, "", big("dana"), big("erin"))
-	dana := identityCookies(callbackResponse(t, s.url, "dana"))
-	erin := identityCookies(callbackResponse(t, s.url, "erin"))
+	dana := testsupport.IdentityCookies(testsupport.CallbackResponse(t, s.URL, "dana"))
+	erin := testsupport.IdentityCookies(testsupport.CallbackResponse(t, s.URL, "erin"))
 	if len(dana) < 3 || len(erin) != len(dana) {
 		t.Fatalf("want two sessions split in the same number (≥3) of pieces, got %d and %d", len(dana), len(erin))
 	}
 	client := hostileClient()
-	wantSignedInAs(t, client, s.url, joinCookies(dana), "dana")
-	wantSignedInAs(t, client, s.url, joinCookies(erin), "erin")
+	wantSignedInAs(t, client, s.URL, testsupport.JoinCookies(dana), "dana")
+	wantSignedInAs(t, client, s.URL, testsupport.JoinCookies(erin), "erin")
 
 	with := func(pieces []*http.Cookie, k int, c *http.Cookie) []*http.Cookie {
 		out := append([]*http.Cookie(nil), pieces...)
@@ -168,15 +170,15 @@ func TestSplitCookiePiecesMustAllBeThereAndBelongTogether(t *testing.T) {
 		return out
 	}
 	for k := range dana {
-		wantSignedOut(t, s.url, fmt.Sprintf("piece %d removed", k), client, joinCookies(with(dana, k, nil)))
-		wantSignedOut(t, s.url, fmt.Sprintf("piece %d from another user", k), client, joinCookies(with(dana, k, erin[k])))
+		wantSignedOut(t, s.URL, fmt.Sprintf("piece %d removed", k), client, testsupport.JoinCookies(with(dana, k, nil)))
+		wantSignedOut(t, s.URL, fmt.Sprintf("piece %d from another user", k), client, testsupport.JoinCookies(with(dana, k, erin[k])))
 	}
 	swapped := with(with(dana, 1, &http.Cookie{Name: dana[1].Name, Value: dana[2].Value}), 2, &http.Cookie{Name: dana[2].Name, Value: dana[1].Value})
-	wantSignedOut(t, s.url, "pieces 1 and 2 swapped", client, joinCookies(swapped))
+	wantSignedOut(t, s.URL, "pieces 1 and 2 swapped", client, testsupport.JoinCookies(swapped))
 	count, rest, _ := strings.Cut(dana[0].Value, ".")
 	fewer := with(dana, len(dana)-1, nil)
 	fewer[0] = &http.Cookie{Name: dana[0].Name, Value: fmt.Sprintf("%d.%s", len(dana)-1, rest)}
-	wantSignedOut(t, s.url, "count lowered from "+count+" with the last piece left out", client, joinCookies(fewer))
+	wantSignedOut(t, s.URL, "count lowered from "+count+" with the last piece left out", client, testsupport.JoinCookies(fewer))
 }
 
 func TestForeignOrExpiredIdentityCookieSignsOut(t *testing.T) {
@@ -188,33 +190,33 @@ func TestForeignOrExpiredIdentityCookieSignsOut(t *testing.T) {
 	}
 	later := time.Now().Add(time.Hour)
 	// Control: sealed with this site's secret, the forged session opens.
-	wantSignedInAs(t, client, s.url, joinCookies(forgeSession(t, s, testCookieSecret, mallory("default", later))), "mallory")
+	wantSignedInAs(t, client, s.URL, testsupport.JoinCookies(testsupport.ForgeSession(t, s, testsupport.CookieSecret, mallory("default", later))), "mallory")
 
-	wantSignedOut(t, s.url, "sealed with another cookie_secret", client,
-		joinCookies(forgeSession(t, s, "another-cookie-secret-0123456789", mallory("default", later))))
-	wantSignedOut(t, s.url, "for a provider this site does not have", client,
-		joinCookies(forgeSession(t, s, testCookieSecret, mallory("ghost", later))))
+	wantSignedOut(t, s.URL, "sealed with another cookie_secret", client,
+		testsupport.JoinCookies(testsupport.ForgeSession(t, s, "another-cookie-secret-0123456789", mallory("default", later))))
+	wantSignedOut(t, s.URL, "for a provider this site does not have", client,
+		testsupport.JoinCookies(testsupport.ForgeSession(t, s, testsupport.CookieSecret, mallory("ghost", later))))
 
 	// Sealed directly with an expiry in the past (the payload of a genuine
 	// session re-sealed), next to the same payload sealed to expire later.
-	codec, _ := cookie.NewCodec(testCookieSecret)
-	purpose := "session:" + cookieNameAt(s.port) + "\x00" + s.url // the jar's purpose for its session
-	good := forgeSession(t, s, testCookieSecret, mallory("default", later))[0].Value
+	codec, _ := cookie.NewCodec(testsupport.CookieSecret)
+	purpose := "session:" + testsupport.CookieNameAt(s.Port) + "\x00" + s.URL // the jar's purpose for its session
+	good := testsupport.ForgeSession(t, s, testsupport.CookieSecret, mallory("default", later))[0].Value
 	payload, err := codec.Open(purpose, strings.TrimPrefix(good, "1."), time.Now())
 	if err != nil {
 		t.Fatalf("cannot open the jar's session with purpose %q (did the cookie package change it?): %v", purpose, err)
 	}
-	name := cookieNameAt(s.port) + "="
-	wantSignedInAs(t, client, s.url, name+"1."+codec.Seal(purpose, payload, later), "mallory")
-	wantSignedOut(t, s.url, "sealed with an expiry in the past", client, name+"1."+codec.Seal(purpose, payload, time.Now().Add(-time.Minute)))
+	name := testsupport.CookieNameAt(s.Port) + "="
+	wantSignedInAs(t, client, s.URL, name+"1."+codec.Seal(purpose, payload, later), "mallory")
+	wantSignedOut(t, s.URL, "sealed with an expiry in the past", client, name+"1."+codec.Seal(purpose, payload, time.Now().Add(-time.Minute)))
 
 	// A session that was valid, and opened once (so the handler caches it),
 	// signs out when it expires; so does one never seen before.
 	soon := time.Now().Add(3 * time.Second).Truncate(time.Second)
-	seen := joinCookies(forgeSession(t, s, testCookieSecret, mallory("default", soon)))
-	unseen := joinCookies(forgeSession(t, s, testCookieSecret, mallory("default", soon)))
-	wantSignedInAs(t, client, s.url, seen, "mallory")
+	seen := testsupport.JoinCookies(testsupport.ForgeSession(t, s, testsupport.CookieSecret, mallory("default", soon)))
+	unseen := testsupport.JoinCookies(testsupport.ForgeSession(t, s, testsupport.CookieSecret, mallory("default", soon)))
+	wantSignedInAs(t, client, s.URL, seen, "mallory")
 	time.Sleep(time.Until(soon) + 100*time.Millisecond)
-	wantSignedOut(t, s.url, "expired after it was used", client, seen)
-	wantSignedOut(t, s.url, "expired before it was used", client, unseen)
+	wantSignedOut(t, s.URL, "expired after it was used", client, seen)
+	wantSignedOut(t, s.URL, "expired before it was used", client, unseen)
 }

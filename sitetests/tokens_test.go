@@ -1,17 +1,19 @@
-package oidcauth
+package sitetests_test
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 func TestExposedTokensReachPlaceholdersAndUserJSON(t *testing.T) {
 	s := protectedSite(t, "expose_tokens id access")
-	b := newBrowser(t, "alice")
-	if status, _ := b.get(s.url + "/"); status != 200 {
+	b := testsupport.NewBrowser(t, "alice")
+	if status, _ := b.Get(s.URL + "/"); status != 200 {
 		t.Fatalf("sign-in: %d", status)
 	}
-	u := userJSON(t, b, s.url)
+	u := userJSON(t, b, s.URL)
 	tokens, _ := u["tokens"].(map[string]any)
 	id, _ := tokens["id"].(string)
 	access, _ := tokens["access"].(string)
@@ -31,11 +33,11 @@ func TestTokensArePlaceholdersOnlyWhenExposed(t *testing.T) {
 		{"expose_tokens id", true, false},
 	} {
 		t.Run(c.option, func(t *testing.T) {
-			p := startProvider(t)
-			port := freePort(t)
-			startCaddy(t, siteCaddyfile(port, p.MetadataURL(), c.option, `respond "id=[{http.auth.user.tokens.id}] access=[{http.auth.user.tokens.access}]"`))
-			b := newBrowser(t, "bob")
-			status, body := b.get(siteURLOf(port) + "/")
+			p := testsupport.StartProvider(t)
+			port := testsupport.FreePort(t)
+			testsupport.StartCaddy(t, siteCaddyfile(t, port, p.MetadataURL(), c.option, `respond "id=[{http.auth.user.tokens.id}] access=[{http.auth.user.tokens.access}]"`))
+			b := testsupport.NewBrowser(t, "bob")
+			status, body := b.Get(testsupport.SiteURL(port) + "/")
 			if status != 200 {
 				t.Fatalf("sign-in: %d", status)
 			}
@@ -44,7 +46,7 @@ func TestTokensArePlaceholdersOnlyWhenExposed(t *testing.T) {
 			if hasID != c.wantID || hasAccess != c.wantAccess {
 				t.Errorf("%q: body %q", c.option, body)
 			}
-			u := userJSON(t, b, siteURLOf(port))
+			u := userJSON(t, b, testsupport.SiteURL(port))
 			_, hasTokens := u["tokens"]
 			if hasTokens != (c.wantID || c.wantAccess) {
 				t.Errorf("%q: /auth/user tokens present = %v", c.option, hasTokens)
@@ -52,7 +54,7 @@ func TestTokensArePlaceholdersOnlyWhenExposed(t *testing.T) {
 			// An unexposed access token is not kept in the cookie either:
 			// the cookie grows by its size only when exposed.
 			size := 0
-			for _, ck := range b.cookies(siteURLOf(port)) {
+			for _, ck := range b.Cookies(testsupport.SiteURL(port)) {
 				size += len(ck.Value)
 			}
 			cookieBytes[c.option] = size

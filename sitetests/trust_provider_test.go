@@ -1,4 +1,4 @@
-package oidcauth
+package sitetests_test
 
 import (
 	"net/http"
@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/caddy-oidc-auth/oidcauth/devprovider"
+
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 // Tests of what a session trusts from the provider, through real Caddy.
@@ -17,16 +19,16 @@ import (
 // allowed key fetch (at most one per 5 s) instead of failing the sign-in.
 func TestKeyRotationJustAfterAKeyFetchStillSignsIn(t *testing.T) {
 	s := protectedSite(t, "")
-	if status, body := newBrowser(t, "alice").get(s.url + "/"); status != http.StatusOK || !strings.Contains(body, "alice@example.com") {
+	if status, body := testsupport.NewBrowser(t, "alice").Get(s.URL + "/"); status != http.StatusOK || !strings.Contains(body, "alice@example.com") {
 		t.Fatalf("first sign-in: %d %.300s", status, body)
 	}
-	jwks := s.provider.Counts().JWKS
+	jwks := s.Provider.Counts().JWKS
 	time.Sleep(200 * time.Millisecond)
-	s.provider.RotateKeys()
-	if status, body := newBrowser(t, "carol").get(s.url + "/"); status != http.StatusOK || !strings.Contains(body, "carol@example.net") {
+	s.Provider.RotateKeys()
+	if status, body := testsupport.NewBrowser(t, "carol").Get(s.URL + "/"); status != http.StatusOK || !strings.Contains(body, "carol@example.net") {
 		t.Errorf("sign-in right after the key rotation: %d %.300s", status, body)
 	}
-	if got := s.provider.Counts().JWKS - jwks; got != 1 {
+	if got := s.Provider.Counts().JWKS - jwks; got != 1 {
 		t.Errorf("JWKS fetched %d times after the rotation, want 1", got)
 	}
 }
@@ -45,7 +47,7 @@ func restrictedSite(t *testing.T, kwargs string) site {
 // wantSignInLands: the user's navigation lands on the page naming them.
 func wantSignInLands(t *testing.T, s site, user, email string) {
 	t.Helper()
-	if status, body := newBrowser(t, user).get(s.url + "/"); status != http.StatusOK || !strings.Contains(body, email) {
+	if status, body := testsupport.NewBrowser(t, user).Get(s.URL + "/"); status != http.StatusOK || !strings.Contains(body, email) {
 		t.Errorf("%s: %d %.300s", user, status, body)
 	}
 }
@@ -54,12 +56,12 @@ func wantSignInLands(t *testing.T, s site, user, email string) {
 // does not meet the site's requirements, and the user is not signed in.
 func wantSignInRefused(t *testing.T, s site, user, why string) {
 	t.Helper()
-	b := newBrowser(t, user)
-	status, body := b.get(s.url + "/")
+	b := testsupport.NewBrowser(t, user)
+	status, body := b.Get(s.URL + "/")
 	if status != http.StatusForbidden || !strings.Contains(body, "<html") || !strings.Contains(body, "cannot sign in here") {
 		t.Errorf("%s (%s): status %d, want the 403 page saying this account cannot sign in here: %.300s", user, why, status, body)
 	}
-	if u := userJSON(t, b, s.url); u["is_logged_in"] != false {
+	if u := userJSON(t, b, s.URL); u["is_logged_in"] != false {
 		t.Errorf("%s (%s) is signed in: %v", user, why, u)
 	}
 }
@@ -76,9 +78,9 @@ func TestClientKwargsRestrictionsAreEnforced(t *testing.T) {
 	t.Run("max_age", func(t *testing.T) {
 		s := restrictedSite(t, "max_age 300")
 		wantSignInLands(t, s, "alice", "alice@example.com")
-		s.provider.SetBehavior(devprovider.Behavior{AuthTimeAge: time.Hour})
+		s.Provider.SetBehavior(devprovider.Behavior{AuthTimeAge: time.Hour})
 		wantSignInRefused(t, s, "alice", "signed in at the provider an hour ago")
-		s.provider.SetBehavior(devprovider.Behavior{OmitAuthTime: true})
+		s.Provider.SetBehavior(devprovider.Behavior{OmitAuthTime: true})
 		wantSignInRefused(t, s, "alice", "no auth_time")
 	})
 	t.Run("acr_values", func(t *testing.T) {
@@ -93,7 +95,7 @@ func TestClientKwargsRestrictionsAreEnforced(t *testing.T) {
 // authorization request carries neither, only the module's S256 PKCE.
 func TestClientSettingsInClientKwargsAreNotSentToTheProvider(t *testing.T) {
 	s := restrictedSite(t, "token_endpoint_auth_method client_secret_post\n\t\t\tcode_challenge_method S256")
-	resp, err := noRedirect(nil).Get(s.url + "/auth/login")
+	resp, err := testsupport.NoRedirect(nil).Get(s.URL + "/auth/login")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +118,7 @@ func TestClientSettingsInClientKwargsAreNotSentToTheProvider(t *testing.T) {
 // when Caddy loads the config, naming the key.
 func TestPlainPKCEInClientKwargsIsRefused(t *testing.T) {
 	for _, method := range []string{"plain", "s256"} {
-		err := validate(t, "http://localhost:8501 {\n\toidc_auth {\n\t\tredirect_uri http://localhost:8501/oauth2callback\n\t\tcookie_secret "+testCookieSecret+
+		err := testsupport.Validate(t, "http://localhost:8501 {\n\toidc_auth {\n\t\tredirect_uri http://localhost:8501/oauth2callback\n\t\tcookie_secret "+testsupport.CookieSecret+
 			"\n\t\tclient_id x\n\t\tserver_metadata_url https://idp.example/.well-known/openid-configuration\n\t\tclient_kwargs {\n\t\t\tcode_challenge_method "+method+"\n\t\t}\n\t}\n\trespond ok\n}\n")
 		if err == nil || !strings.Contains(err.Error(), "client_kwargs code_challenge_method") {
 			t.Errorf("code_challenge_method %s: %v, want a refusal naming client_kwargs code_challenge_method", method, err)

@@ -1,10 +1,12 @@
-package oidcauth
+package sitetests_test
 
 import (
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 // Open-redirect vectors: as return_to on /auth/login and as the page first
@@ -127,7 +129,7 @@ func TestOnSiteJudgesLocations(t *testing.T) {
 
 func TestUnsafeReturnToLandsOnTheSite(t *testing.T) {
 	s := protectedSite(t, "")
-	addr := strings.TrimPrefix(s.url, "http://")
+	addr := strings.TrimPrefix(s.URL, "http://")
 	completed := 0
 	for _, v := range redirectVectors {
 		// As a query value, encoded the way a client would (the value is v).
@@ -145,15 +147,15 @@ func TestUnsafeReturnToLandsOnTheSite(t *testing.T) {
 
 func TestUnsafeFirstPageLandsOnTheSite(t *testing.T) {
 	s := protectedSite(t, "")
-	addr := strings.TrimPrefix(s.url, "http://")
+	addr := strings.TrimPrefix(s.URL, "http://")
 	completed := 0
 	for _, v := range redirectVectors {
 		// The hostile value as the request target, byte for byte.
 		resp := getRaw(t, addr, v)
 		if resp.StatusCode == http.StatusFound {
 			loc := resp.Header.Get("Location")
-			if !strings.HasPrefix(loc, loginPath+"?") && loc != loginPath {
-				t.Errorf("page %q: redirected to %q, want %s", v, loc, loginPath)
+			if !strings.HasPrefix(loc, testsupport.LoginPath+"?") && loc != testsupport.LoginPath {
+				t.Errorf("page %q: redirected to %q, want %s", v, loc, testsupport.LoginPath)
 				continue
 			}
 			resp = getRaw(t, addr, loc)
@@ -161,7 +163,7 @@ func TestUnsafeFirstPageLandsOnTheSite(t *testing.T) {
 		if resp.StatusCode == http.StatusOK {
 			// An absolute-form target for another host reaches no site:
 			// Caddy answers its empty default, never the protected page.
-			if body := readBody(t, resp); body != "" {
+			if body := testsupport.ReadBody(t, resp); body != "" {
 				t.Errorf("page %q: 200 without a sign-in: %.100q", v, body)
 			}
 		}
@@ -170,7 +172,7 @@ func TestUnsafeFirstPageLandsOnTheSite(t *testing.T) {
 	// Percent-encoded in the path, which every client can send, and the
 	// absolute form naming this very site.
 	for _, v := range []string{"/%2f%2fevil.example", "/%5c%5cevil.example", "/%09/evil.example", "/%2e/%2fevil.example",
-		s.url + "//evil.example", s.url + `/\evil.example`} {
+		s.URL + "//evil.example", s.URL + `/\evil.example`} {
 		resp := getRaw(t, addr, v)
 		if resp.StatusCode != http.StatusFound {
 			t.Errorf("page %q: %d, want a redirect to sign in", v, resp.StatusCode)
@@ -215,7 +217,7 @@ func checkLanding(t *testing.T, s site, what string, start *http.Response) int {
 	cb := authorizeAs(t, ls, "alice")
 	resp := getWithCookies(t, cb.String(), ls.cookie)
 	loc := resp.Header.Get("Location")
-	if resp.StatusCode != http.StatusFound || len(identityCookies(resp)) == 0 {
+	if resp.StatusCode != http.StatusFound || len(testsupport.IdentityCookies(resp)) == 0 {
 		t.Errorf("%s: the callback answered %d (Location %q), want a completed sign-in", what, resp.StatusCode, loc)
 		return 0
 	}
