@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -32,6 +31,7 @@ import (
 	"github.com/caddy-oidc-auth/oidcauth/bench/cpuclock"
 	"github.com/caddy-oidc-auth/oidcauth/devprovider"
 	"github.com/caddy-oidc-auth/oidcauth/flow"
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 const benchSite = "http://site.test"
@@ -79,22 +79,19 @@ func (t *benchTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // into io.Discard, as Caddy's default logger would, minus the terminal.
 func newBenchFixture(tb testing.TB) *benchFixture {
 	tb.Helper()
-	dp, err := devprovider.New(devprovider.Config{
-		Issuer:         "http://provider.test",
-		Clients:        []devprovider.Client{{ID: testClientID, Secret: testClientSecret, RedirectURIs: []string{benchSite + "/oauth2callback"}}},
-		Users:          devprovider.DemoUsers(),
-		TrustLoginHint: true,
-		AnyUser:        true,
-	})
+	cfg := testsupport.ProviderConfig()
+	cfg.Issuer = "http://provider.test"
+	cfg.Clients[0].RedirectURIs = []string{benchSite + "/oauth2callback"}
+	dp, err := devprovider.New(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	f := &benchFixture{dp: dp, tr: &benchTransport{dp: dp, replay: map[string][]byte{}}}
 	f.m = &OIDCAuth{
 		RedirectURI:       benchSite + "/oauth2callback",
-		CookieSecret:      testCookieSecret,
-		ClientID:          testClientID,
-		ClientSecret:      testClientSecret,
+		CookieSecret:      testsupport.CookieSecret,
+		ClientID:          testsupport.ClientID,
+		ClientSecret:      testsupport.ClientSecret,
 		ServerMetadataURL: dp.MetadataURL(),
 	}
 	ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
@@ -105,7 +102,7 @@ func newBenchFixture(tb testing.TB) *benchFixture {
 	f.m.logger = zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()),
 		zapcore.AddSync(io.Discard), zap.InfoLevel))
 	// The same provider Provision built, with the in-memory transport.
-	p, err := flow.NewProvider(flow.Config{Name: "default", ClientID: testClientID, ClientSecret: testClientSecret,
+	p, err := flow.NewProvider(flow.Config{Name: "default", ClientID: testsupport.ClientID, ClientSecret: testsupport.ClientSecret,
 		MetadataURL: dp.MetadataURL(), RedirectURL: f.m.RedirectURI, HTTPClient: &http.Client{Transport: f.tr}})
 	if err != nil {
 		tb.Fatal(err)
@@ -155,7 +152,7 @@ func (f *benchFixture) prepareCallback(tb testing.TB, user string, live bool) *h
 		tb.Fatalf("login: %d %v", rec.Code, err)
 	}
 	authz, _ := url.Parse(rec.Header().Get("Location"))
-	authz = withLoginHint(authz, user)
+	authz = testsupport.WithLoginHint(authz, user)
 	resp, err := f.tr.RoundTrip(httptest.NewRequest(http.MethodGet, authz.String(), nil))
 	if err != nil || resp.StatusCode != http.StatusFound {
 		tb.Fatalf("authorize: %v %v", resp.Status, err)
@@ -174,7 +171,7 @@ func (f *benchFixture) prepareCallback(tb testing.TB, user string, live bool) *h
 		"redirect_uri": {f.m.RedirectURI}, "code_verifier": {ls.Verifier}}
 	tok := httptest.NewRequest(http.MethodPost, "http://provider.test/token", strings.NewReader(form.Encode()))
 	tok.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	tok.SetBasicAuth(testClientID, testClientSecret)
+	tok.SetBasicAuth(testsupport.ClientID, testsupport.ClientSecret)
 	trec := httptest.NewRecorder()
 	f.dp.ServeHTTP(trec, tok)
 	if trec.Code != 200 {
@@ -375,79 +372,4 @@ func BenchmarkCallback(b *testing.B) {
 			b.Fatalf("callback failed: %v %v", err, w.h)
 		}
 	})
-}
-
-// TestDiscoveryFetchedOncePerCachePeriod: however many sign-ins arrive, all
-// at once or one after another, the provider's metadata and keys are
-// fetched once; only the token endpoint is called per sign-in.
-func TestDiscoveryFetchedOncePerCachePeriod(t *testing.T) {
-	s := protectedSite(t, "")
-	const sequential, concurrent = 10, 40
-	signIn := func(user string) error { return benchSignIn(s.url, user) }
-	// All at once on a cold provider first: concurrent first callers share
-	// one fetch. Then one after another on the warm one.
-	var wg sync.WaitGroup
-	errs := make(chan error, concurrent)
-	start := make(chan struct{})
-	for i := range concurrent {
-		wg.Go(func() {
-			<-start
-			errs <- signIn(fmt.Sprintf("par%d", i))
-		})
-	}
-	close(start)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Error(err)
-		}
-	}
-	for i := range sequential {
-		if err := signIn(fmt.Sprintf("seq%d", i)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	c := s.provider.Counts()
-	if c.Discovery != 1 || c.JWKS != 1 {
-		t.Errorf("after %d sign-ins: %d metadata and %d JWKS fetches, want 1 and 1", sequential+concurrent, c.Discovery, c.JWKS)
-	}
-	if c.Token != sequential+concurrent {
-		t.Errorf("token endpoint called %d times, want %d", c.Token, sequential+concurrent)
-	}
-}
-
-// benchSignIn signs user in at siteURL over HTTP, one redirect at a time,
-// and checks that the callback set the session cookie. Safe in goroutines.
-func benchSignIn(siteURL, user string) error {
-	jar, _ := cookiejar.New(nil)
-	c := noRedirect(jar)
-	next := siteURL + "/auth/login"
-	for range 4 {
-		u, err := url.Parse(next)
-		if err != nil {
-			return err
-		}
-		if strings.HasSuffix(u.Path, "/authorize") {
-			u = withLoginHint(u, user)
-		}
-		resp, err := c.Get(u.String())
-		if err != nil {
-			return err
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusFound {
-			return fmt.Errorf("%s: GET %s: %d", user, u.Path, resp.StatusCode)
-		}
-		if u.Path == "/oauth2callback" {
-			for _, ck := range resp.Cookies() {
-				if isSessionCookie(ck.Name) && ck.Value != "" {
-					return nil
-				}
-			}
-			return fmt.Errorf("%s: the callback set no session cookie", user)
-		}
-		next = resp.Header.Get("Location")
-	}
-	return fmt.Errorf("%s: the sign-in never reached the callback", user)
 }

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 // twoProviderConfig has a default provider and a named one, google, on
@@ -84,7 +86,7 @@ func TestProviderRedirectURIErrorsNameFileAndLine(t *testing.T) {
 	os.WriteFile(file, []byte("[auth]\nredirect_uri = \"https://example.com/oauth2callback\"\ncookie_secret = \"0123456789abcdef0123\"\n\n"+
 		"[auth.google]\nclient_id = \"g\"\nserver_metadata_url = \"https://accounts.google.com/.well-known/openid-configuration\"\n"+
 		"redirect_uri = \"https://app.example.com/oauth2callback/google\"\n"), 0o600)
-	err := validate(t, "https://example.com {\n\toidc_auth {\n\t\tsecrets_file "+file+"\n\t}\n\trespond ok\n}\n")
+	err := testsupport.Validate(t, "https://example.com {\n\toidc_auth {\n\t\tsecrets_file "+file+"\n\t}\n\trespond ok\n}\n")
 	for _, want := range []string{"provider google", file + ", line 5", `redirect_uri "https://app.example.com/oauth2callback/google"`, "https://example.com"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v does not say %q", err, want)
@@ -92,7 +94,7 @@ func TestProviderRedirectURIErrorsNameFileAndLine(t *testing.T) {
 	}
 
 	// The same refusal from a Caddyfile provider block names the provider.
-	err = validate(t, `https://example.com {
+	err = testsupport.Validate(t, `https://example.com {
 	oidc_auth {
 		redirect_uri https://example.com/oauth2callback
 		cookie_secret 0123456789abcdef0123

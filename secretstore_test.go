@@ -10,6 +10,8 @@ import (
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/certmagic"
+
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 func TestGeneratedCookieSecretIsStoredOnceAndShared(t *testing.T) {
@@ -81,53 +83,9 @@ func TestNoStorageAndNoCookieSecretIsRefused(t *testing.T) {
 	}
 }
 
-func TestWithoutCookieSecretSessionsSurviveReloadsAndRestarts(t *testing.T) {
-	p := startProvider(t)
-	site := startOwnSite(t, attackProviderSettings(p))
-	b := signedInBrowser(t, site.url, "alice")
-
-	reloadCaddy(t, site.caddyfile, b.client)
-	if !isSignedIn(t, b, site.url) {
-		t.Error("a reload signed the user out: the generated secret was not reused")
-	}
-	if err := caddy.Stop(); err != nil {
-		t.Fatal(err)
-	}
-	if err := loadCaddyfile(site.caddyfile); err != nil {
-		t.Fatal(err)
-	}
-	b.client.CloseIdleConnections()
-	if !isSignedIn(t, b, site.url) {
-		t.Error("a restart signed the user out: the generated secret was not reused")
-	}
-
-	data, err := os.ReadFile(filepath.Join(site.storage, "oidc_auth", "cookie_secret"))
-	if err != nil {
-		t.Fatalf("the storage folder holds no cookie_secret: %v", err)
-	}
-	secret := strings.TrimSpace(string(data))
-	log := site.readLog(t)
-	if n := strings.Count(log, "generated cookie_secret and stored it"); n != 1 {
-		t.Errorf("the log says %d times that a secret was generated, want once:\n%s", n, log)
-	}
-	if n := strings.Count(log, "using the cookie_secret stored in FileStorage:"+site.storage); n != 2 {
-		t.Errorf("the log says %d times that the stored secret is used, want 2 (reload, restart):\n%s", n, log)
-	}
-	if strings.Contains(log, secret) {
-		t.Error("the log holds the cookie secret")
-	}
-
-	// Another storage means another secret: the sign-in does not open there.
-	other := ownSiteCaddyfile(site.port, filepath.Join(t.TempDir(), "storage"), site.log, attackProviderSettings(p))
-	reloadCaddy(t, other, b.client)
-	if isSignedIn(t, b, site.url) {
-		t.Error("a Caddy with another storage (another generated secret) opened the session")
-	}
-}
-
 func TestCaddyValidateWithoutCookieSecret(t *testing.T) {
 	storage := filepath.Join(t.TempDir(), "storage")
-	err := validate(t, "{\n\tstorage file_system `"+storage+"`\n}\n"+`http://localhost:8501 {
+	err := testsupport.Validate(t, "{\n\tstorage file_system `"+storage+"`\n}\n"+`http://localhost:8501 {
 	oidc_auth {
 		redirect_uri http://localhost:8501/oauth2callback
 		client_id someone

@@ -1,30 +1,13 @@
 package oidcauth
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/caddyserver/caddy/v2"
-	"github.com/caddyserver/caddy/v2/caddyconfig"
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
-
-// validate runs what `caddy validate` runs: adapt, then provision every
-// module without starting servers.
-func validate(t *testing.T, caddyfile string) error {
-	t.Helper()
-	cfgJSON, _, err := caddyconfig.GetAdapter("caddyfile").Adapt([]byte(caddyfile), nil)
-	if err != nil {
-		return err
-	}
-	var cfg caddy.Config
-	if err := json.Unmarshal(cfgJSON, &cfg); err != nil {
-		t.Fatal(err)
-	}
-	return caddy.Validate(&cfg)
-}
 
 func TestCaddyValidateRefusesConfigsThatCannotWork(t *testing.T) {
 	dir := t.TempDir()
@@ -44,7 +27,7 @@ func TestCaddyValidateRefusesConfigsThatCannotWork(t *testing.T) {
 		{"env left empty", "redirect_uri http://localhost:8501/oauth2callback\n\t\tcookie_secret 0123456789abcdef0123\n\t\tclient_id {env.OIDCAUTH_TEST_UNSET_ID}\n\t\tserver_metadata_url https://idp.example/.well-known/openid-configuration", []string{"default provider has no client_id"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			err := validate(t, "http://localhost:8501 {\n\toidc_auth {\n\t\t"+c.body+"\n\t}\n\trespond ok\n}\n")
+			err := testsupport.Validate(t, "http://localhost:8501 {\n\toidc_auth {\n\t\t"+c.body+"\n\t}\n\trespond ok\n}\n")
 			if err == nil {
 				t.Fatal("validated")
 			}
@@ -59,7 +42,7 @@ func TestCaddyValidateRefusesConfigsThatCannotWork(t *testing.T) {
 
 func TestCaddyValidatePassesWhileTheProviderIsDown(t *testing.T) {
 	t.Setenv("OIDCAUTH_TEST_CLIENT_ID", "from-env")
-	err := validate(t, `http://localhost:8501 {
+	err := testsupport.Validate(t, `http://localhost:8501 {
 	oidc_auth {
 		redirect_uri http://localhost:8501/oauth2callback
 		cookie_secret 0123456789abcdef0123
@@ -91,7 +74,7 @@ func TestExamplesAdaptAndValidate(t *testing.T) {
 			wd, _ := os.Getwd()
 			t.Chdir(filepath.Dir(f)) // secrets_file paths are relative to where caddy runs
 			defer os.Chdir(wd)
-			if err := validate(t, string(data)); err != nil {
+			if err := testsupport.Validate(t, string(data)); err != nil {
 				t.Errorf("%s: %v", f, err)
 			}
 		})

@@ -16,6 +16,7 @@ import (
 	_ "github.com/caddyserver/caddy/v2/modules/standard"
 
 	_ "github.com/caddy-oidc-auth/oidcauth" // the oidc_auth directive
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 // caddyReadyTimeout bounds how long a freshly loaded Caddy may take to answer
@@ -35,11 +36,7 @@ type siteAddr struct {
 // reserveSite picks a free 127.0.0.1 port for a site.
 func reserveSite(t testing.TB) siteAddr {
 	t.Helper()
-	addr, err := freeLoopbackAddr()
-	if err != nil {
-		t.Fatalf("reserveSite: %v", err)
-	}
-	return siteAddr{Host: addr}
+	return siteAddr{Host: testsupport.FreeAddr(t)}
 }
 
 // URL is the site's root without the trailing slash: http://127.0.0.1:PORT.
@@ -96,13 +93,7 @@ func startCaddySite(t testing.TB, addr siteAddr, oidcBody string) *caddySite {
 	t.Helper()
 	stateDir := t.TempDir()
 	caddyfile := siteCaddyfile(addr, exampleSiteDir(t), stateDir, oidcBody)
-	cfg, warnings, err := caddyconfig.GetAdapter("caddyfile").Adapt([]byte(caddyfile), nil)
-	if err != nil {
-		t.Fatalf("adapting the Caddyfile: %v\n%s", err, caddyfile)
-	}
-	for _, w := range warnings {
-		t.Logf("Caddyfile warning: %s", w.String())
-	}
+	cfg := testsupport.AdaptCaddyfile(t, caddyfile)
 	s := &caddySite{siteAddr: addr, config: cfg, logPath: filepath.Join(stateDir, "caddy.log")}
 	t.Cleanup(func() {
 		if err := caddy.Stop(); err != nil {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,6 +17,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 // dexStartTimeout bounds how long Dex may take to answer its discovery
@@ -74,10 +75,7 @@ func startDex(t testing.TB, cfg dexConfig) *dexServer {
 	if len(cfg.Users) == 0 {
 		cfg.Users = []dexUser{adminUser}
 	}
-	addr, err := freeLoopbackAddr()
-	if err != nil {
-		t.Fatalf("startDex: %v", err)
-	}
+	addr := testsupport.FreeAddr(t)
 	issuer := "http://" + addr + "/dex"
 	conf, err := dexConfigFile(issuer, addr, cfg)
 	if err != nil {
@@ -186,17 +184,6 @@ func dexConfigFile(issuer, addr string, cfg dexConfig) ([]byte, error) {
 		"staticPasswords":  passwords,
 	}
 	return json.MarshalIndent(conf, "", "  ")
-}
-
-// freeLoopbackAddr returns a 127.0.0.1 address with a port that was free a
-// moment ago, for a server that must know its URL before it starts.
-func freeLoopbackAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("finding a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().String(), nil
 }
 
 // syncBuffer is a bytes.Buffer that a child process and the test can share.

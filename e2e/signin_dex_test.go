@@ -6,6 +6,8 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 // TestBrowserDexSignIn is a person's whole day with a site behind oidc_auth
@@ -46,7 +48,7 @@ func TestBrowserDexSignIn(t *testing.T) {
 	var identity *network.Cookie
 	for _, c := range browserCookies(t, tab, site.URL()+"/") {
 		// The identity cookie is named for its site: oidc_auth-<port> here.
-		if port, ok := strings.CutPrefix(c.Name, "oidc_auth-"); c.Name == "oidc_auth" || ok && !strings.Contains(port, "_") {
+		if testsupport.IsSessionCookie(c.Name) {
 			identity = c
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/caddy-oidc-auth/oidcauth/devprovider"
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 // The elements of examples/site/index.html that show who is signed in.
@@ -44,21 +45,13 @@ const (
 // sign-in form: it keeps no session. It stops when the test ends.
 func startDemoProvider(t testing.TB, site siteAddr) *devprovider.Provider {
 	t.Helper()
-	p, err := devprovider.New(devprovider.Config{
+	return testsupport.StartProviderWith(t, devprovider.Config{
 		Users: devprovider.DemoUsers(),
 		Clients: []devprovider.Client{{
 			ID: demoClientID, Secret: demoClientSecret,
 			RedirectURIs: []string{site.RedirectURI()},
 		}},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = p.Close() })
-	return p
 }
 
 // demoUser returns the development provider's demo user named username.

@@ -15,18 +15,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// freePort finds a loopback port for a server the test is about to start.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
+)
 
 // startDemo runs the demo on free ports until the test ends, and checks
 // that it then stops cleanly.
@@ -39,7 +30,7 @@ func startDemo(t *testing.T) config {
 	ready := make(chan struct{})
 	var out strings.Builder
 	cfg := config{
-		Port: freePort(t), ProviderPort: freePort(t), SiteDir: dir, Out: &out,
+		Port: testsupport.FreePort(t), ProviderPort: testsupport.FreePort(t), SiteDir: dir, Out: &out,
 		ready: func() { close(ready) },
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -235,7 +226,7 @@ func TestSecondDemoOnTheSamePortIsRefused(t *testing.T) {
 	// Caddy shares ports (SO_REUSEPORT), so only the demo's own check can
 	// tell that the site's port is taken by the first demo.
 	second := first
-	second.ProviderPort = freePort(t)
+	second.ProviderPort = testsupport.FreePort(t)
 	second.ready = nil
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

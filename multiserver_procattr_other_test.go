@@ -1,8 +1,0 @@
-//go:build !linux
-
-package oidcauth
-
-import "syscall"
-
-// caddyProcAttr has nothing to add outside Linux, which alone has Pdeathsig.
-func caddyProcAttr() *syscall.SysProcAttr { return nil }

@@ -1,0 +1,116 @@
+package sitetests_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/caddy-oidc-auth/oidcauth/devprovider"
+
+	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
+)
+
+// logout sends a sign-out request with the browser's cookies and extra
+// headers, without following the redirect.
+func logout(t *testing.T, b *testsupport.Browser, siteURL, method string, header map[string]string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest(method, siteURL+"/auth/logout", nil)
+	req.Header.Set("Cookie", testsupport.JoinCookies(b.Cookies(siteURL)))
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := testsupport.NoRedirect(nil).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp
+}
+
+func clearsIdentity(resp *http.Response) bool {
+	for _, sc := range resp.Header.Values("Set-Cookie") {
+		if testsupport.IsSessionCookie(testsupport.SetCookieName(sc)) && strings.Contains(sc, "Max-Age=0") {
+			return true
+		}
+	}
+	return false
+}
+
+func TestSignOutAtTheProvider(t *testing.T) {
+	s := protectedSite(t, "")
+	b := testsupport.NewBrowser(t, "alice")
+	if status, _ := b.Get(s.URL + "/"); status != 200 {
+		t.Fatalf("sign-in: %d", status)
+	}
+	resp := logout(t, b, s.URL, "GET", nil)
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusFound || !strings.HasSuffix(loc.Path, "/end_session") {
+		t.Fatalf("sign-out: %d to %s, want the provider's end-session endpoint", resp.StatusCode, loc)
+	}
+	q := loc.Query()
+	if q.Get("client_id") != testsupport.ClientID || q.Get("post_logout_redirect_uri") != s.URL+"/" || len(q.Get("id_token_hint")) < 100 {
+		t.Errorf("end-session parameters: %v", q)
+	}
+	if !clearsIdentity(resp) {
+		t.Errorf("the sign-out response does not expire the identity cookie: %v", resp.Header.Values("Set-Cookie"))
+	}
+}
+
+func TestLogoutParamsAndRedirectAreConfigurable(t *testing.T) {
+	s := protectedSite(t, "post_logout_redirect_uri http://127.0.0.1:1/bye\n\t\tlogout_params {\n\t\t\tlogout_hint someone\n\t\t\tclient_id \"\"\n\t\t}")
+	b := testsupport.NewBrowser(t, "alice")
+	if status, _ := b.Get(s.URL + "/"); status != 200 {
+		t.Fatalf("sign-in: %d", status)
+	}
+	q, _ := url.ParseQuery(strings.SplitN(logout(t, b, s.URL, "POST", nil).Header.Get("Location"), "?", 2)[1])
+	if q.Get("logout_hint") != "someone" || q.Has("client_id") || q.Get("post_logout_redirect_uri") != "http://127.0.0.1:1/bye" {
+		t.Errorf("end-session parameters: %v", q)
+	}
+}
+
+func TestSignOutWithoutEndSessionEndpointGoesHome(t *testing.T) {
+	s := protectedSite(t, "")
+	s.Provider.SetBehavior(devprovider.Behavior{NoEndSession: true})
+	b := testsupport.NewBrowser(t, "bob")
+	if status, _ := b.Get(s.URL + "/"); status != 200 {
+		t.Fatalf("sign-in: %d", status)
+	}
+	resp := logout(t, b, s.URL, "GET", nil)
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/" || !clearsIdentity(resp) {
+		t.Errorf("sign-out: %d to %q, cleared %v", resp.StatusCode, resp.Header.Get("Location"), clearsIdentity(resp))
+	}
+}
+
+// A third-party page must not sign users out (an <img src=".../auth/logout">
+// or a cross-site form); the browser says so in Sec-Fetch-Site or Origin.
+func TestCrossSiteSignOutIsRefused(t *testing.T) {
+	s := protectedSite(t, "")
+	b := testsupport.NewBrowser(t, "carol")
+	if status, _ := b.Get(s.URL + "/"); status != 200 {
+		t.Fatalf("sign-in: %d", status)
+	}
+	for _, h := range []map[string]string{
+		{"Sec-Fetch-Site": "cross-site"},
+		{"Origin": "http://evil.example"},
+		{"Origin": "null"},
+	} {
+		for _, method := range []string{"GET", "POST"} {
+			resp := logout(t, b, s.URL, method, h)
+			if resp.StatusCode != http.StatusForbidden || clearsIdentity(resp) {
+				t.Errorf("%s with %v: %d, cleared %v; want 403 and still signed in", method, h, resp.StatusCode, clearsIdentity(resp))
+			}
+		}
+	}
+	if u := userJSON(t, b, s.URL); u["is_logged_in"] != true {
+		t.Fatalf("signed out by a cross-site request")
+	}
+	for _, h := range []map[string]string{
+		{"Sec-Fetch-Site": "same-origin", "Origin": s.URL},
+		nil,
+	} {
+		if resp := logout(t, b, s.URL, "POST", h); resp.StatusCode != http.StatusFound || !clearsIdentity(resp) {
+			t.Errorf("same-site sign-out with %v: %d", h, resp.StatusCode)
+		}
+	}
+}
