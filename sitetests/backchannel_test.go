@@ -33,17 +33,23 @@ type ownSite struct {
 // settings (the provider lines, cookie_secret or not), answering with the
 // user's id; Caddy's storage and log go to the given paths.
 func ownSiteCaddyfile(port int, storage, logFile, settings string) string {
+	return instanceCaddyfile(port, testsupport.SiteURL(port), storage, logFile, settings)
+}
+
+// instanceCaddyfile is ownSiteCaddyfile for one instance of the site whose
+// public address is public: its redirect_uri, whatever port it listens on.
+func instanceCaddyfile(port int, public, storage, logFile, settings string) string {
 	return fmt.Sprintf("{\n\tadmin off\n\tauto_https off\n\tpersist_config off\n\tgrace_period 1s\n"+
 		"\tstorage file_system `%s`\n\tlog {\n\t\toutput file `%s`\n\t\tlevel INFO\n\t}\n}\n"+`
 http://127.0.0.1:%d {
 	bind 127.0.0.1
 	oidc_auth {
-		redirect_uri http://127.0.0.1:%d/oauth2callback
+		redirect_uri %s/oauth2callback
 		%s
 	}
 	respond "id={http.auth.user.id} provider={http.auth.user.provider}"
 }
-`, storage, logFile, port, port, settings)
+`, storage, logFile, port, public, settings)
 }
 
 func startOwnSite(t *testing.T, settings string) *ownSite {

@@ -67,15 +67,19 @@ type caddyProcess struct {
 
 // startCaddyProcess runs bin with a Caddyfile for http://127.0.0.1:<free
 // port> behind oidc_auth (settings go inside the block), its storage in the
-// shared folder storage, its admin endpoint off. It is stopped when the
-// test ends; its log is shown if the test failed.
-func startCaddyProcess(t *testing.T, bin, storage, settings string) *caddyProcess {
+// shared folder storage, its admin endpoint off. It is an instance of the
+// site at public (its redirect_uri), or of its own address when public is
+// "". It is stopped when the test ends; its log is shown if the test failed.
+func startCaddyProcess(t *testing.T, bin, storage, public, settings string) *caddyProcess {
 	t.Helper()
 	dir := t.TempDir()
 	port := testsupport.FreePort(t)
 	p := &caddyProcess{URL: testsupport.SiteURL(port), log: filepath.Join(dir, "caddy.log")}
+	if public == "" {
+		public = p.URL
+	}
 	config := filepath.Join(dir, "Caddyfile")
-	if err := os.WriteFile(config, []byte(ownSiteCaddyfile(port, storage, p.log, settings)), 0o600); err != nil {
+	if err := os.WriteFile(config, []byte(instanceCaddyfile(port, public, storage, p.log, settings)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "run", "--config", config, "--adapter", "caddyfile")
@@ -163,12 +167,15 @@ func TestTwoCaddyProcessesShareSignInAndSignOut(t *testing.T) {
 			settings := c.secret + testsupport.ProviderSettings(p)
 			// Both start at once: with no cookie_secret they race to
 			// generate one, and the storage lock must leave them one.
-			a := startCaddyProcess(t, bin, storage, settings)
-			b := startCaddyProcess(t, bin, storage, settings)
+			// Two instances of one site: the first's address is the
+			// public one, the redirect_uri of both.
+			a := startCaddyProcess(t, bin, storage, "", settings)
+			b := startCaddyProcess(t, bin, storage, a.URL, settings)
 			a.waitReady(t)
 			b.waitReady(t)
 
-			// Cookies ignore ports: one browser is signed in on both.
+			// Cookies ignore ports, and both are one site: one browser is
+			// signed in on both.
 			alice := signedInBrowser(t, a.URL, "alice")
 			if !isSignedIn(t, alice, b.URL) {
 				t.Fatal("a sign-in on the first Caddy does not open on the second")
