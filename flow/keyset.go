@@ -75,7 +75,7 @@ func noteKeyFailure(ctx context.Context, err error) {
 // we fetched still signs users in, and a flood of made-up kids still costs
 // one fetch per interval.
 func (k *keySet) VerifySignature(ctx context.Context, jwt string) ([]byte, error) {
-	jws, err := jose.ParseSigned(jwt, k.algs)
+	jws, err := jose.ParseSignedCompact(jwt, k.algs) // a JWT is always the compact form
 	if err != nil {
 		return nil, fmt.Errorf("malformed token: %w", err)
 	}
