@@ -164,7 +164,8 @@ func TestRestartWithTheSameSecretKeepsUsersSignedIn(t *testing.T) {
 	}
 	b.user = ""
 	authorizeBefore := s.provider.Counts().Authorize
-	// A new config load builds a fresh handler (new cache, new providers).
+	// A new config load builds a fresh handler (it takes the pooled
+	// providers and jar, configured as before).
 	reloadCaddy(t, siteCaddyfile(s.port, s.provider.MetadataURL(), "", `respond "again {http.auth.user.email}"`), b.client)
 	status, body := b.get(s.url + "/")
 	if status != 200 || body != "again bob@example.org" {
