@@ -99,6 +99,7 @@ func newBenchFixture(tb testing.TB) *benchFixture {
 	if err := f.m.Provision(ctx); err != nil {
 		tb.Fatal(err)
 	}
+	tb.Cleanup(func() { _ = f.m.Cleanup() })
 	f.m.logger = zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()),
 		zapcore.AddSync(io.Discard), zap.InfoLevel))
 	// The same provider Provision built, with the in-memory transport.

@@ -5,6 +5,7 @@ package oidcauth
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -103,6 +104,9 @@ type OIDCAuth struct {
 	keepClaims   map[string]bool              // nil: keep every claim
 	maxAge       time.Duration
 	logger       *zap.Logger
+	held         []held             // what Provision took from the pools (pool.go)
+	life         context.Context    // bounds work detached from any request (refreshes)
+	endLife      context.CancelFunc // ends life, in Cleanup
 }
 
 // CaddyModule returns the Caddy module information.
@@ -113,30 +117,74 @@ func (OIDCAuth) CaddyModule() caddy.ModuleInfo {
 	}
 }
 
-// Provision loads the secrets file and builds the providers and the cookie
-// codec. It does no network work, so Caddy starts (and `caddy validate`
-// passes) while a provider is down: discovery happens on first use.
+// Provision builds the handler from its config, one step after another.
+// It does no network work, so Caddy starts (and `caddy validate` passes)
+// while a provider is down: discovery happens on first use. Providers and
+// the cookie jar come from pools, so a reload that keeps their config keeps
+// their discovery, keys and session cache.
 func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 	m.logger = ctx.Logger()
+	m.life, m.endLife = context.WithCancel(context.Background())
 	m.expandEnv()
-	var src where
-	if m.SecretsFile != "" {
-		f, err := loadSecretsFile(m.SecretsFile)
-		if err != nil {
-			return err
-		}
-		for _, key := range f.Ignored {
-			m.logger.Warn("secrets_file: ignoring unknown key", zap.String("file", m.SecretsFile), zap.String("key", key))
-		}
-		m.mergeSecrets(f)
-		src = f.src
+	src, err := m.loadSecretsFile()
+	if err != nil {
+		return err
 	}
+	if err := m.check(src); err != nil {
+		return err
+	}
+	if err := m.sessionOptions(); err != nil {
+		return err
+	}
+	if err := m.provisionStorage(ctx); err != nil {
+		return err
+	}
+	m.metrics = newMetrics(ctx.GetMetricsRegistry())
+	clients, err := m.provisionProviders()
+	if err != nil {
+		return err
+	}
+	if err := m.provisionJar(clients); err != nil {
+		return err
+	}
+	// What sign-ins and refreshes in progress share.
+	m.usedStates = recent.New(4096, loginStateTTL)
+	m.refreshes = newRefresher()
+	// Last, so nothing can fail after it: Cleanup stops it.
+	m.revoked.Start(ctx)
+	return nil
+}
+
+// loadSecretsFile merges the [auth] table of secrets_file, when set, under
+// the keys given inline, and says where each key came from (for errors that
+// name the file). Unknown keys are logged, not refused.
+func (m *OIDCAuth) loadSecretsFile() (where, error) {
+	if m.SecretsFile == "" {
+		return where{}, nil
+	}
+	f, err := loadSecretsFile(m.SecretsFile)
+	if err != nil {
+		return where{}, err
+	}
+	for _, key := range f.Ignored {
+		m.logger.Warn("secrets_file: ignoring unknown key", zap.String("file", m.SecretsFile), zap.String("key", key))
+	}
+	m.mergeSecrets(f)
+	return f.src, nil
+}
+
+// check refuses a config that cannot work, naming the key (and the file it
+// came from), before anything is built.
+func (m *OIDCAuth) check(src where) error {
 	if err := m.checkConfig(src); err != nil {
 		return err
 	}
-	if err := m.Allow.Check(); err != nil {
-		return err
-	}
+	return m.Allow.Check()
+}
+
+// sessionOptions settles what a session holds and how long it lasts: the
+// cookie lifetime, the claims kept, the tokens exposed.
+func (m *OIDCAuth) sessionOptions() error {
 	m.maxAge = time.Duration(m.CookieMaxAge)
 	if m.maxAge == 0 {
 		m.maxAge = DefaultCookieMaxAge
@@ -152,11 +200,17 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 		// email_verified qualifies email: keep them together.
 		m.keepClaims["email_verified"] = m.keepClaims["email"]
 	}
-	redirect, _ := url.Parse(m.RedirectURI)
-	siteRoot := redirect.Scheme + "://" + redirect.Host + "/"
+	for _, t := range m.ExposeTokens {
+		m.exposeID = m.exposeID || t == "id"
+		m.exposeAccess = m.exposeAccess || t == "access"
+	}
+	return nil
+}
 
-	// Sign-out everywhere and the generated cookie_secret: shared with
-	// every Caddy on the same storage.
+// provisionStorage connects what Caddy's storage shares with every Caddy on
+// it: the generated cookie_secret (when none is configured), and the
+// sign-out-everywhere stores.
+func (m *OIDCAuth) provisionStorage(ctx caddy.Context) error {
 	storage := caddyStorage(ctx)
 	if m.CookieSecret == "" {
 		if err := m.useStoredCookieSecret(ctx, storage); err != nil {
@@ -165,17 +219,15 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 	}
 	m.revoked = revocation.New(storage, m.maxAge, m.logger)
 	m.logoutJTIs = revocation.NewUsedJTIs(storage, m.maxAge, m.logger)
+	return nil
+}
 
-	codec, err := cookie.NewCodec(m.CookieSecret, m.PreviousCookieSecrets...)
-	if err != nil {
-		return err
-	}
-	for _, t := range m.ExposeTokens {
-		m.exposeID = m.exposeID || t == "id"
-		m.exposeAccess = m.exposeAccess || t == "access"
-	}
-
-	m.metrics = newMetrics(ctx.GetMetricsRegistry())
+// provisionProviders takes every configured provider from the pool (see
+// pool.go) and records its callback path, issuer and sign-out settings. It
+// returns the clients a session may be bound to.
+func (m *OIDCAuth) provisionProviders() (map[string]cookie.Client, error) {
+	redirect, _ := url.Parse(m.RedirectURI)
+	siteRoot := redirect.Scheme + "://" + redirect.Host + "/"
 	configs := m.providerConfigs()
 	m.names = sortedNames(configs)
 	m.providers = make(map[string]*flow.Provider, len(configs))
@@ -187,7 +239,7 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 	clients := make(map[string]cookie.Client, len(configs))
 	for _, name := range m.names {
 		pc := configs[name]
-		p, err := flow.NewProvider(flow.Config{
+		p, err := m.takeProvider(flow.Config{
 			Name:         name,
 			ClientID:     pc.ClientID,
 			ClientSecret: pc.ClientSecret,
@@ -195,10 +247,9 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 			RedirectURL:  pc.RedirectURI,
 			Params:       pc.ClientKwargs,
 			Userinfo:     m.Userinfo,
-			OnFetch:      m.metrics.onFetch(name),
 		})
 		if err != nil {
-			return fmt.Errorf("provider %s: %w", name, err)
+			return nil, fmt.Errorf("provider %s: %w", name, err)
 		}
 		m.providers[name] = p
 		m.logoutParams[name] = pc.LogoutParams
@@ -207,8 +258,21 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 		m.addCallback(name, pc.RedirectURI)
 		m.postLogout[name] = cmp.Or(pc.PostLogoutRedirectURI, siteRoot)
 	}
+	return clients, nil
+}
+
+// provisionJar takes the cookie jar for this site from the pool: sessions
+// sealed with the cookie secrets, bound to clients, scoped to the
+// redirect_uri origin.
+func (m *OIDCAuth) provisionJar(clients map[string]cookie.Client) error {
+	codec, err := cookie.NewCodec(m.CookieSecret, m.PreviousCookieSecrets...)
+	if err != nil {
+		return err
+	}
+	redirect, _ := url.Parse(m.RedirectURI)
 	site := siteOf(redirect)
-	m.jar = cookie.NewJar(cookie.JarConfig{
+	secrets := append([]string{m.CookieSecret}, m.PreviousCookieSecrets...)
+	m.jar = m.takeJar(cookie.JarConfig{
 		Codec:   codec,
 		Name:    site.cookieName,
 		Scope:   site.scope,
@@ -218,12 +282,8 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 		// Caddy reads at most 16 KiB of request headers by default: leave
 		// room for the site's own cookies and the other headers.
 		MaxSessionBytes: maxSessionBytes,
-	})
+	}, secrets)
 	m.sessionVar, m.readVar = chainVars(chainKeyOf(site, m.CookieSecret, m.PreviousCookieSecrets, clients), site.cookieName)
-	m.usedStates = recent.New(4096, loginStateTTL)
-	m.refreshes = newRefresher()
-	// Last, so nothing can fail after it: Cleanup stops it.
-	m.revoked.Start(ctx)
 	return nil
 }
 
@@ -235,13 +295,20 @@ func (m *OIDCAuth) Validate() error {
 	return nil
 }
 
-// Cleanup stops what Provision started: the goroutine that follows the
-// sign-outs other Caddys record in the shared storage.
+// Cleanup stops what Provision started: session refreshes still running
+// end, the goroutine that follows the sign-outs other Caddys record in the
+// shared storage stops, and the pooled providers and jar are given back; the
+// last handler to give back a provider closes it, which ends its discovery
+// and key fetches. A reload that keeps a provider's config hands it on
+// instead.
 func (m *OIDCAuth) Cleanup() error {
+	if m.endLife != nil {
+		m.endLife()
+	}
 	if m.revoked != nil {
 		m.revoked.Stop()
 	}
-	return nil
+	return m.release()
 }
 
 // Interface guards

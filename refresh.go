@@ -149,8 +149,11 @@ func (m *OIDCAuth) maybeRefresh(w http.ResponseWriter, r *http.Request, sess *co
 
 // refresh runs the refresh_token grant and builds the renewed session.
 func (m *OIDCAuth) refresh(ctx context.Context, sess *cookie.Session) (*cookie.Session, error) {
+	// Detached from the request (others may be waiting for this refresh),
+	// but not from the handler: Cleanup ends it.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), providerTimeout)
 	defer cancel()
+	defer context.AfterFunc(m.life, cancel)()
 	id, err := m.providers[sess.Provider].Refresh(ctx, sess.RefreshToken)
 	if err != nil {
 		return nil, err

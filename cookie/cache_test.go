@@ -121,4 +121,9 @@ func TestOneOffCookiesAreNotCached(t *testing.T) {
 			t.Errorf("after read %d: %d cached, want %d", i+1, got, want)
 		}
 	}
+	// Read three times: decrypted twice (the doorkeeper's two sightings),
+	// then answered from the cache.
+	if got := j.Opened(); got != 2 {
+		t.Errorf("Opened = %d after three reads, want 2", got)
+	}
 }

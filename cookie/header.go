@@ -118,15 +118,3 @@ func stripCookies(h string, ours func(name string) bool) (string, bool) {
 	}
 	return b.String(), true
 }
-
-// anyCookie reports whether h holds a cookie whose name ours accepts.
-func anyCookie(h string, ours func(name string) bool) bool {
-	for h != "" {
-		var name string
-		name, _, h = nextCookie(h)
-		if ours(name) {
-			return true
-		}
-	}
-	return false
-}

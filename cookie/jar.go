@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -80,6 +81,7 @@ type Jar struct {
 	sessionPurpose  string
 	bindings        map[string][bindingSize]byte // provider name -> tag
 	cache           *sessionCache                // nil when disabled
+	opened          atomic.Uint64                // decryptions, for Opened
 }
 
 // NewJar returns a Jar for cfg, with defaults filled in. A nil Codec or a

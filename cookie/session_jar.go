@@ -132,6 +132,7 @@ func (j *Jar) ReadSession(r *http.Request, now time.Time) (*Session, error) {
 	if count > 1 {
 		sealed = first + strings.Join(others, "")
 	}
+	j.opened.Add(1)
 	payload, err := j.codec.Open(j.sessionPurpose, sealed, now)
 	if err != nil {
 		return nil, err
@@ -152,6 +153,10 @@ func (j *Jar) ReadSession(r *http.Request, now time.Time) (*Session, error) {
 	cp := *s
 	return &cp, nil
 }
+
+// Opened is how many session cookies the jar has decrypted (the others were
+// answered from its cache): for tests and diagnostics.
+func (j *Jar) Opened() uint64 { return j.opened.Load() }
 
 // boundHere: s was issued for the issuer and client_id that its provider
 // has on this site. Cached sessions passed this check when they were opened.

@@ -74,7 +74,7 @@ func TestLogoutToken(t *testing.T) {
 	if err := json.Unmarshal([]byte(get(t, p.Issuer()+"/jwks").body), &set); err != nil {
 		t.Fatal(err)
 	}
-	jws, err := jose.ParseSigned(tok, []jose.SignatureAlgorithm{jose.RS256})
+	jws, err := jose.ParseSignedCompact(tok, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
 		t.Fatal(err)
 	}

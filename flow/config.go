@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -61,7 +62,7 @@ var reservedParams = map[string]bool{
 }
 
 // Provider is one configured OpenID Connect provider. It is safe for
-// concurrent use; build it once and share it.
+// concurrent use; build it once, share it, and Close it when done.
 type Provider struct {
 	cfg            Config
 	expectedIssuer string // MetadataURL minus the well-known suffix
@@ -71,6 +72,11 @@ type Provider struct {
 	restrict       restrictions
 
 	ready atomic.Pointer[discovered] // set once discovery succeeded
+
+	// life ends with Close: shared fetches run under it, not under the
+	// request that happened to start them.
+	life context.Context
+	stop context.CancelFunc
 
 	calls singleflight.Group // discovery, shared by concurrent callers
 
@@ -149,6 +155,7 @@ func NewProvider(cfg Config) (*Provider, error) {
 	if p.cfg.Now == nil {
 		p.cfg.Now = time.Now
 	}
+	p.life, p.stop = context.WithCancel(context.Background())
 	return p, nil
 }
 

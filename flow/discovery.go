@@ -54,8 +54,11 @@ type discovered struct {
 
 // discover returns the cached metadata, or fetches it. Concurrent first
 // callers share one fetch; after a failure, callers get the failure at once
-// until the backoff has passed.
+// until the backoff has passed. A closed provider answers ErrClosed.
 func (p *Provider) discover(ctx context.Context) (*discovered, error) {
+	if err := p.closedErr(); err != nil {
+		return nil, err
+	}
 	if d := p.ready.Load(); d != nil {
 		return d, nil
 	}
@@ -88,7 +91,9 @@ func retryLater(err error, wait time.Duration) error {
 }
 
 // runDiscovery fetches the metadata detached from any one caller's context,
-// bounded by httpTimeout, and records the outcome. It checks the cache and
+// bounded by httpTimeout and the provider's lifetime, and records the
+// outcome (a fetch cut short by Close is not a failure to back off from,
+// nor one to count). It checks the cache and
 // the backoff again: a caller may have looked just before the last call ended.
 func (p *Provider) runDiscovery() (*discovered, error) {
 	if d := p.ready.Load(); d != nil {
@@ -97,9 +102,12 @@ func (p *Provider) runDiscovery() (*discovered, error) {
 	if err := p.inBackoff(); err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), httpTimeout)
+	ctx, cancel := p.fetchContext()
 	defer cancel()
 	res, err := p.fetchMetadata(ctx)
+	if cerr := p.closedErr(); cerr != nil {
+		return nil, cerr
+	}
 	p.observe("metadata", err)
 
 	p.mu.Lock()

@@ -40,6 +40,11 @@ var (
 	// worth a 400, and its code must go nowhere.
 	ErrMixUp = errors.New("authorization response from another issuer (possible mix-up attack)")
 
+	// ErrClosed narrows ErrUnavailable (errors.Is matches both): the
+	// provider was closed, because the configuration that built it was
+	// unloaded. Only requests still running on the old configuration see it.
+	ErrClosed = fmt.Errorf("%w: provider closed", ErrUnavailable)
+
 	// ErrRefreshRefused: the provider no longer accepts the refresh token
 	// (invalid_grant and the like); the user must sign in again.
 	ErrRefreshRefused = errors.New("refresh token refused")

@@ -7,7 +7,7 @@ import (
 )
 
 func TestErrorsNameProviderAndClass(t *testing.T) {
-	p := &Provider{cfg: Config{Name: "okta"}}
+	p := bareProvider(Config{Name: "okta"})
 	cause := errors.New("connection refused")
 	err := p.newError(ErrUnavailable, cause, "cannot fetch metadata from %s", "https://x")
 	if !errors.Is(err, ErrUnavailable) || errors.Is(err, ErrInvalidToken) {

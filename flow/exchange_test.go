@@ -127,10 +127,10 @@ func TestExchangeClientAuthMethod(t *testing.T) {
 		}
 	}
 	// With no methods listed, client_secret_basic is the spec's default.
-	if got := (&Provider{cfg: Config{ClientSecret: "s"}}).authStyle(nil); got != oauth2.AuthStyleInHeader {
+	if got := bareProvider(Config{ClientSecret: "s"}).authStyle(nil); got != oauth2.AuthStyleInHeader {
 		t.Errorf("default auth style %v", got)
 	}
-	if got := (&Provider{}).authStyle([]string{"client_secret_basic"}); got != oauth2.AuthStyleInParams {
+	if got := bareProvider(Config{}).authStyle([]string{"client_secret_basic"}); got != oauth2.AuthStyleInParams {
 		t.Errorf("a public client must send its client_id in the body, got %v", got)
 	}
 }

@@ -291,3 +291,11 @@ func mustProvider(t testing.TB, cfg Config) *Provider {
 	}
 	return p
 }
+
+// bareProvider is a Provider with cfg as given, unchecked and without
+// NewProvider's defaults, for tests of one piece of it.
+func bareProvider(cfg Config) *Provider {
+	p := &Provider{cfg: cfg}
+	p.life, p.stop = context.WithCancel(context.Background())
+	return p
+}

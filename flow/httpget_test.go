@@ -21,7 +21,7 @@ func TestGetJSON(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	p := &Provider{cfg: Config{Name: "t", HTTPClient: srv.Client()}}
+	p := bareProvider(Config{Name: "t", HTTPClient: srv.Client()})
 	ctx := context.Background()
 
 	body, ctype, err := p.getJSON(ctx, srv.URL+"/ok", "tok")

@@ -75,7 +75,7 @@ func noteKeyFailure(ctx context.Context, err error) {
 // we fetched still signs users in, and a flood of made-up kids still costs
 // one fetch per interval.
 func (k *keySet) VerifySignature(ctx context.Context, jwt string) ([]byte, error) {
-	jws, err := jose.ParseSigned(jwt, k.algs)
+	jws, err := jose.ParseSignedCompact(jwt, k.algs) // a JWT is always the compact form
 	if err != nil {
 		return nil, fmt.Errorf("malformed token: %w", err)
 	}
@@ -181,7 +181,8 @@ func (k *keySet) refetch(ctx context.Context) ([]jose.JSONWebKey, error) {
 }
 
 // fetchInSlot waits until a fetch is allowed, then fetches, detached from
-// any one caller's context and bounded by httpTimeout.
+// any one caller's context and bounded by httpTimeout and the provider's
+// lifetime (Close ends the wait and the fetch, and records nothing).
 func (k *keySet) fetchInSlot() ([]jose.JSONWebKey, error) {
 	k.mu.Lock()
 	wait := time.Duration(0)
@@ -190,16 +191,23 @@ func (k *keySet) fetchInSlot() ([]jose.JSONWebKey, error) {
 	}
 	k.mu.Unlock()
 	if wait > 0 {
-		<-k.p.afterFunc()(wait)
+		select {
+		case <-k.p.afterFunc()(wait):
+		case <-k.p.life.Done():
+			return nil, k.p.closedErr()
+		}
 	}
 	k.mu.Lock()
 	k.lastTry = k.p.now()
 	k.mu.Unlock()
 
-	ctx, cancel := context.WithTimeout(context.Background(), httpTimeout)
+	ctx, cancel := k.p.fetchContext()
 	defer cancel()
 	var keys []jose.JSONWebKey
 	body, _, err := k.p.getJSON(ctx, k.url, "")
+	if cerr := k.p.closedErr(); cerr != nil {
+		return nil, cerr
+	}
 	if err != nil {
 		err = k.p.newError(ErrUnavailable, err, "cannot fetch signing keys from %s", k.url)
 	} else if keys, err = parseKeys(body, k.algs); err != nil {

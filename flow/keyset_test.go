@@ -83,7 +83,8 @@ func sign(t testing.TB, key jose.JSONWebKey, kid string, payload []byte) string 
 }
 
 func testKeySet(t testing.TB, url string, clock *testClock) *keySet {
-	p := &Provider{cfg: Config{Name: "t", HTTPClient: &http.Client{}, Now: clock.Now}, after: clock.After}
+	p := bareProvider(Config{Name: "t", HTTPClient: &http.Client{}, Now: clock.Now})
+	p.after = clock.After
 	return newKeySet(p, url, []string{"RS256", "ES256"})
 }
 
@@ -109,7 +110,7 @@ func TestEdDSAKey(t *testing.T) {
 	}
 	key := jose.JSONWebKey{Key: priv, KeyID: "ed", Algorithm: "EdDSA", Use: "sig"}
 	s := newJWKSServer(t, key)
-	p := &Provider{cfg: Config{Name: "t", HTTPClient: &http.Client{}, Now: newClock().Now}}
+	p := bareProvider(Config{Name: "t", HTTPClient: &http.Client{}, Now: newClock().Now})
 	ks := newKeySet(p, s.srv.URL, []string{"EdDSA"})
 	if _, err := ks.VerifySignature(context.Background(), sign(t, key, "ed", []byte(`{}`))); err != nil {
 		t.Fatalf("EdDSA token: %v", err)

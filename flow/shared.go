@@ -9,11 +9,16 @@ import (
 
 // shared runs fn once for all concurrent callers with the same key and
 // returns its outcome to each of them, waiting no longer than ctx allows (a
-// caller who gives up leaves the call running for the others). A panic in fn
+// caller who gives up leaves the call running for the others) and no longer
+// than the provider lives (Close releases every caller). A panic in fn
 // becomes an error of class ErrUnavailable: singleflight would re-panic it in
 // a goroutine of its own, which no one can recover and which stops the
 // process; with the panic caught, the key is free again for the next call.
 func shared[T any](p *Provider, g *singleflight.Group, key string, ctx context.Context, fn func() (T, error)) (T, error) {
+	var zero T
+	if err := p.closedErr(); err != nil {
+		return zero, err
+	}
 	ch := g.DoChan(key, func() (v any, err error) {
 		defer func() {
 			if recover() != nil { // the value may quote anything: not in the message
@@ -23,13 +28,14 @@ func shared[T any](p *Provider, g *singleflight.Group, key string, ctx context.C
 		return fn()
 	})
 	p.onJoin(key)
-	var zero T
 	select {
 	case r := <-ch:
 		v, _ := r.Val.(T)
 		return v, r.Err
 	case <-ctx.Done():
 		return zero, p.newError(ErrUnavailable, ctx.Err(), "gave up waiting for %s", key)
+	case <-p.life.Done():
+		return zero, p.closedErr()
 	}
 }
 

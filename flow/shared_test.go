@@ -10,7 +10,7 @@ import (
 // and the next call with the same key runs (instead of waiting forever or
 // crashing the process).
 func TestSharedCallThatPanicsIsAnErrorAndFreesItsKey(t *testing.T) {
-	p := &Provider{cfg: Config{Name: "t"}}
+	p := bareProvider(Config{Name: "t"})
 	_, err := shared(p, &p.calls, "discovery", context.Background(), func() (int, error) { panic("boom") })
 	wantClass(t, err, ErrUnavailable)
 	done := make(chan int, 1)
@@ -31,7 +31,7 @@ func TestSharedCallThatPanicsIsAnErrorAndFreesItsKey(t *testing.T) {
 // A caller whose context ends is released at once; the call goes on and its
 // outcome reaches the callers still waiting.
 func TestSharedCallReleasesACallerWhoGivesUp(t *testing.T) {
-	p := &Provider{cfg: Config{Name: "t"}}
+	p := bareProvider(Config{Name: "t"})
 	started, release := make(chan struct{}), make(chan struct{})
 	result := make(chan int, 1)
 	go func() {

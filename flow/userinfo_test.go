@@ -75,7 +75,7 @@ func TestMergeUserinfo(t *testing.T) {
 		_, _ = w.Write([]byte(body))
 	}))
 	defer srv.Close()
-	p := &Provider{cfg: Config{Name: "t", HTTPClient: srv.Client()}}
+	p := bareProvider(Config{Name: "t", HTTPClient: srv.Client()})
 	d := &discovered{md: metadata{UserinfoEndpoint: srv.URL}}
 	fresh := func() map[string]any {
 		return map[string]any{"sub": "alice", "iss": "https://good", "aud": "app", "email": "old@example.com"}

@@ -166,7 +166,8 @@ func TestRestartWithTheSameSecretKeepsUsersSignedIn(t *testing.T) {
 	}
 	b.User = ""
 	authorizeBefore := s.Provider.Counts().Authorize
-	// A new config load builds a fresh handler (new cache, new providers).
+	// A new config load builds a fresh handler (it takes the pooled
+	// providers and jar, configured as before).
 	testsupport.ReloadCaddy(t, siteCaddyfile(t, s.Port, s.Provider.MetadataURL(), "", `respond "again {http.auth.user.email}"`), b.Client)
 	status, body := b.Get(s.URL + "/")
 	if status != 200 || body != "again bob@example.org" {

@@ -2,6 +2,7 @@ package testsupport
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -111,4 +112,24 @@ func ReloadCaddy(t testing.TB, caddyfile string, clients ...*http.Client) {
 	for _, c := range clients {
 		c.CloseIdleConnections()
 	}
+}
+
+// SiteCaddyfile is a Caddyfile for one site on 127.0.0.1:port protected by
+// oidc_auth against the provider at metadataURL; options go inside the
+// oidc_auth block, handlers after it. Its storage is the test's own.
+func SiteCaddyfile(t testing.TB, port int, metadataURL, options, handlers string) string {
+	return GlobalOptions(t) + fmt.Sprintf(`
+http://127.0.0.1:%d {
+	bind 127.0.0.1
+	oidc_auth {
+		redirect_uri http://127.0.0.1:%d/oauth2callback
+		cookie_secret %s
+		client_id %s
+		client_secret %s
+		server_metadata_url %s
+		%s
+	}
+	%s
+}
+`, port, port, CookieSecret, ClientID, ClientSecret, metadataURL, options, handlers)
 }
