@@ -122,13 +122,14 @@ func (s slot) set(src slot) {
 	*s.table = *src.table
 }
 
-// where records the file a value came from, for messages that name it.
-type where struct {
+// keySource records the file the config's keys came from, and the line of
+// each table, so that an error names the key, the file and the line.
+type keySource struct {
 	file string         // "" when the value came from the Caddyfile/JSON
 	line map[string]int // key path ("auth.google") -> line in file
 }
 
-func (w where) at(tableKey string) string {
+func (w keySource) at(tableKey string) string {
 	if w.file == "" {
 		return ""
 	}
@@ -295,7 +296,7 @@ func (m *OIDCAuth) providerConfigs() map[string]*ProviderConfig {
 
 // checkConfig refuses a config that cannot work, naming the key and the
 // file it came from, in words a newcomer understands.
-func (m *OIDCAuth) checkConfig(src where) error {
+func (m *OIDCAuth) checkConfig(src keySource) error {
 	if m.RedirectURI == "" {
 		return fmt.Errorf("redirect_uri is required%s: the address of this site's callback, such as https://example.com/oauth2callback, registered at the provider", src.at("auth"))
 	}
@@ -342,7 +343,7 @@ func (m *OIDCAuth) checkConfig(src where) error {
 // checkProvider checks one provider's resolved config p; own is what a
 // named provider sets itself (nil for the default provider), site the
 // top-level redirect_uri.
-func checkProvider(name string, p, own *ProviderConfig, site *url.URL, src where) error {
+func checkProvider(name string, p, own *ProviderConfig, site *url.URL, src keySource) error {
 	key, label := "auth."+name, "provider "+name
 	if name == DefaultProviderName {
 		key, label = "auth", "the default provider"

@@ -158,13 +158,13 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 // loadSecretsFile merges the [auth] table of secrets_file, when set, under
 // the keys given inline, and says where each key came from (for errors that
 // name the file). Unknown keys are logged, not refused.
-func (m *OIDCAuth) loadSecretsFile() (where, error) {
+func (m *OIDCAuth) loadSecretsFile() (keySource, error) {
 	if m.SecretsFile == "" {
-		return where{}, nil
+		return keySource{}, nil
 	}
 	f, err := loadSecretsFile(m.SecretsFile)
 	if err != nil {
-		return where{}, err
+		return keySource{}, err
 	}
 	for _, key := range f.Ignored {
 		m.logger.Warn("secrets_file: ignoring unknown key", zap.String("file", m.SecretsFile), zap.String("key", key))
@@ -175,7 +175,7 @@ func (m *OIDCAuth) loadSecretsFile() (where, error) {
 
 // check refuses a config that cannot work, naming the key (and the file it
 // came from), before anything is built.
-func (m *OIDCAuth) check(src where) error {
+func (m *OIDCAuth) check(src keySource) error {
 	if err := m.checkConfig(src); err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ func TestProviderRedirectURIFallsBackToTheTopLevelOne(t *testing.T) {
 	m := twoProviderConfig()
 	m.Providers["microsoft"] = &ProviderConfig{ClientID: "ms", ServerMetadataURL: "https://login.microsoftonline.com/.well-known/openid-configuration",
 		RedirectURI: "https://example.com/oauth2callback/microsoft", PostLogoutRedirectURI: "https://example.com/bye-microsoft"}
-	if err := m.checkConfig(where{}); err != nil {
+	if err := m.checkConfig(keySource{}); err != nil {
 		t.Fatalf("refused: %v", err)
 	}
 	provs := m.providerConfigs()
@@ -57,7 +57,7 @@ func TestProviderRedirectURIMustBeACallbackOnThisSite(t *testing.T) {
 	} {
 		m := twoProviderConfig()
 		m.Providers["google"].RedirectURI = ok
-		if err := m.checkConfig(where{}); err != nil {
+		if err := m.checkConfig(keySource{}); err != nil {
 			t.Errorf("redirect_uri %s refused: %v", ok, err)
 		}
 	}
@@ -74,7 +74,7 @@ func TestProviderRedirectURIMustBeACallbackOnThisSite(t *testing.T) {
 	} {
 		m := twoProviderConfig()
 		m.Providers["google"].RedirectURI, m.Providers["google"].PostLogoutRedirectURI = c.redirect, c.logout
-		err := m.checkConfig(where{})
+		err := m.checkConfig(keySource{})
 		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "provider google") {
 			t.Errorf("redirect_uri %q, post_logout_redirect_uri %q: got %v, want an error about provider google saying %q", c.redirect, c.logout, err, c.want)
 		}
@@ -117,7 +117,7 @@ func TestProviderRedirectURIErrorsNameFileAndLine(t *testing.T) {
 func TestJSONProviderNamedDefaultIsRefused(t *testing.T) {
 	m := twoProviderConfig()
 	m.Providers["default"] = &ProviderConfig{ClientID: "other", ServerMetadataURL: "https://idp2.example.com/.well-known/openid-configuration"}
-	if err := m.checkConfig(where{}); err == nil || !strings.Contains(err.Error(), `provider name "default"`) {
+	if err := m.checkConfig(keySource{}); err == nil || !strings.Contains(err.Error(), `provider name "default"`) {
 		t.Errorf("providers.default: %v", err)
 	}
 }

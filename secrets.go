@@ -16,7 +16,7 @@ type secretsFile struct {
 	Default               ProviderConfig             // keys directly in [auth]
 	Providers             map[string]*ProviderConfig // [auth.NAME] tables
 	Ignored               []string                   // keys we do not know, for a warning
-	src                   where
+	src                   keySource
 }
 
 // loadSecretsFile reads path, a Streamlit secrets.toml (secrets_file).
@@ -62,7 +62,7 @@ func fromSecretsFile(f *secrets.File) *secretsFile {
 		ExposeTokens:          f.ExposeTokens,
 		Providers:             make(map[string]*ProviderConfig, len(f.Providers)),
 		Ignored:               f.Ignored,
-		src:                   where{file: f.Path, line: f.Lines},
+		src:                   keySource{file: f.Path, line: f.Lines},
 	}
 	setProviderKeys(&out.Default, f.Default)
 	for name, fp := range f.Providers {

@@ -115,7 +115,7 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		return &OIDCAuth{RedirectURI: "https://example.com/oauth2callback", CookieSecret: "0123456789abcdef0123",
 			ClientID: "id", ServerMetadataURL: "https://idp.example.com/.well-known/openid-configuration"}
 	}
-	if err := good().checkConfig(where{}); err != nil {
+	if err := good().checkConfig(keySource{}); err != nil {
 		t.Fatalf("good config refused: %v", err)
 	}
 	for _, c := range []struct {
@@ -135,7 +135,7 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 	} {
 		m := good()
 		c.edit(m)
-		err := m.checkConfig(where{})
+		err := m.checkConfig(keySource{})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("want error with %q, got %v", c.want, err)
 		}

@@ -66,11 +66,11 @@ func (m *OIDCAuth) useStoredCookieSecret(ctx caddy.Context, storage certmagic.St
 		return fmt.Errorf("cookie_secret is not set and cannot be kept in Caddy's storage (%w); set cookie_secret to a long random string, for example the output of `openssl rand -base64 32`", err)
 	}
 	m.CookieSecret = secret
-	where := storageName(storage)
+	stored := storageName(storage)
 	if generated {
-		m.logger.Info("generated cookie_secret and stored it", zap.String("storage", where), zap.String("key", cookieSecretKey))
+		m.logger.Info("generated cookie_secret and stored it", zap.String("storage", stored), zap.String("key", cookieSecretKey))
 	} else {
-		m.logger.Info("using the cookie_secret stored in "+where, zap.String("key", cookieSecretKey))
+		m.logger.Info("using the cookie_secret stored in "+stored, zap.String("key", cookieSecretKey))
 	}
 	return nil
 }
