@@ -165,7 +165,7 @@ http://127.0.0.1:%d {
 func TestAbandonedSignInsDoNotLockTheUserOut(t *testing.T) {
 	s := protectedSite(t, "")
 	u, _ := url.Parse(s.URL)
-	for _, length := range []int{1700, 2500} {
+	for _, length := range []int{1200, 1700, 2500} {
 		jar, _ := cookiejar.New(nil)
 		client := testsupport.NoRedirect(jar)
 		long := "/report?q=" + strings.Repeat("x", length)
@@ -179,7 +179,9 @@ func TestAbandonedSignInsDoNotLockTheUserOut(t *testing.T) {
 				t.Fatalf("page address of %d bytes: abandoned sign-in %d: %d", length, i+1, resp.StatusCode)
 			}
 		}
-		if n := len(testsupport.JoinCookies(jar.Cookies(u))); n >= 8000 {
+		n := len(testsupport.JoinCookies(jar.Cookies(u)))
+		t.Logf("page address of %d bytes: Cookie header of %d bytes after 12 abandoned sign-ins", length, n)
+		if n >= 8000 {
 			t.Errorf("page address of %d bytes: the Cookie header is %d bytes after 12 abandoned sign-ins", length, n)
 		}
 		b := testsupport.NewBrowser(t, "alice")
