@@ -80,7 +80,7 @@ func (m *OIDCAuth) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 			for _, t := range m.ExposeTokens {
 				// A placeholder ({env.TOKENS}) is checked once expanded.
-				if t != "id" && t != "access" && !strings.HasPrefix(t, "{") {
+				if !exposableToken(t) && !strings.HasPrefix(t, "{") {
 					return d.Errf("expose_tokens: unknown token %q (use id, access or both)", t)
 				}
 			}

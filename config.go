@@ -122,6 +122,14 @@ func (s slot) set(src slot) {
 	*s.table = *src.table
 }
 
+// The tokens expose_tokens may name: the ID token and the access token.
+const (
+	exposeIDToken     = "id"
+	exposeAccessToken = "access"
+)
+
+func exposableToken(t string) bool { return t == exposeIDToken || t == exposeAccessToken }
+
 // keySource records the file the config's keys came from, and the line of
 // each table, so that an error names the key, the file and the line.
 type keySource struct {
@@ -318,7 +326,7 @@ func (m *OIDCAuth) checkConfig(src keySource) error {
 		return fmt.Errorf("cookie_secret%s is too short (%d characters): use at least 16 random characters, for example the output of `openssl rand -base64 32`", src.at("auth"), len(m.CookieSecret))
 	}
 	for _, t := range m.ExposeTokens {
-		if t != "id" && t != "access" {
+		if !exposableToken(t) {
 			return fmt.Errorf("expose_tokens%s: unknown token %q (use \"id\", \"access\" or both)", src.at("auth"), t)
 		}
 	}

@@ -32,8 +32,10 @@ const DefaultCookieMaxAge = 30 * 24 * time.Hour
 // maxSessionBytes bounds the identity cookies, all pieces together.
 const maxSessionBytes = 12 << 10
 
-// loginStateTTL bounds how long a user may take at the provider's sign-in page.
-const loginStateTTL = 10 * time.Minute
+// loginStateTTL bounds how long a user may take at the provider's sign-in
+// page: the login-state cookie's lifetime, and how long a used state is
+// remembered against replays.
+const loginStateTTL = cookie.DefaultLoginTTL
 
 // OIDCAuth signs users in with OpenID Connect and sets the
 // {http.auth.user.*} placeholders for the handlers that follow.
@@ -201,8 +203,8 @@ func (m *OIDCAuth) sessionOptions() error {
 		m.keepClaims["email_verified"] = m.keepClaims["email"]
 	}
 	for _, t := range m.ExposeTokens {
-		m.exposeID = m.exposeID || t == "id"
-		m.exposeAccess = m.exposeAccess || t == "access"
+		m.exposeID = m.exposeID || t == exposeIDToken
+		m.exposeAccess = m.exposeAccess || t == exposeAccessToken
 	}
 	return nil
 }
