@@ -1,6 +1,3 @@
-// Package oidcauth is a Caddy HTTP handler that signs users in with any
-// OpenID Connect provider, as Streamlit's st.login(), st.user and
-// st.logout() do, and hands their claims to the handlers that follow.
 package oidcauth
 
 import (

@@ -1,6 +1,3 @@
-// Package cpuclock reads the CPU time this process has used, so benchmarks
-// can report CPU per operation (all threads, garbage collection included)
-// next to wall-clock time.
 package cpuclock
 
 import "time"

@@ -1,12 +1,3 @@
-// Command provider runs the project's development OpenID provider for the
-// load test (bench/run.sh): on 127.0.0.1 only, one client, and sign-in by
-// login_hint with no form, so scripts can sign in as anyone.
-//
-//	go run ./bench/provider -addr 127.0.0.1:5556 -client bench -secret bench-secret
-//
-// It prints the server_metadata_url, then serves until interrupted, and
-// prints how many requests reached each endpoint when it stops (showing that
-// discovery and keys were fetched once however many sign-ins there were).
 package main
 
 import (

@@ -1,5 +1,3 @@
-// Command app is the upstream of the reverse-proxy example: it greets the
-// user that Caddy's oidc_auth signed in, from the headers Caddy sets.
 package main
 
 import (
