@@ -21,6 +21,12 @@ import (
 func (m *OIDCAuth) serveCallback(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	q := r.URL.Query()
+	if !q.Has("code") && !q.Has("error") && !q.Has("state") {
+		// The provider sending the browser back after signing out there
+		// (the default post_logout_redirect_uri is this callback).
+		http.Redirect(w, r, "/", http.StatusFound)
+		return nil
+	}
 	state := q.Get("state")
 	if state == "" || len(state) > 512 {
 		return m.renderError(w, r, http.StatusBadRequest, "Sign-in failed",

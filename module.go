@@ -59,7 +59,8 @@ type OIDCAuth struct {
 	// Parameters for the default provider's end-session endpoint.
 	LogoutParams map[string]string `json:"logout_params,omitempty"`
 	// Where the provider sends the browser after signing out there; it must
-	// be registered at the provider. Default: the site root of redirect_uri.
+	// be registered at the provider. Default: redirect_uri, as Streamlit
+	// sends it (the callback then sends the browser on to the site root).
 	PostLogoutRedirectURI string `json:"post_logout_redirect_uri,omitempty"`
 	// Named providers, as [auth.NAME] tables.
 	Providers map[string]*ProviderConfig `json:"providers,omitempty"`
@@ -225,8 +226,6 @@ func (m *OIDCAuth) provisionStorage(ctx caddy.Context) error {
 // pool.go) and records its callback path, issuer and sign-out settings. It
 // returns the clients a session may be bound to.
 func (m *OIDCAuth) provisionProviders() (map[string]cookie.Client, error) {
-	redirect, _ := url.Parse(m.RedirectURI)
-	siteRoot := redirect.Scheme + "://" + redirect.Host + "/"
 	configs := m.providerConfigs()
 	m.names = sortedNames(configs)
 	m.providers = make(map[string]*flow.Provider, len(configs))
@@ -255,7 +254,10 @@ func (m *OIDCAuth) provisionProviders() (map[string]cookie.Client, error) {
 		m.issuerKeys[name] = issuerKey(p.Issuer())
 		clients[name] = cookie.Client{Issuer: p.Issuer(), ClientID: p.ClientID()}
 		m.addCallback(name, pc.RedirectURI)
-		m.postLogout[name] = cmp.Or(pc.PostLogoutRedirectURI, siteRoot)
+		// As Streamlit: the redirect_uri is the one address every provider
+		// already has registered, so a provider that checks the
+		// post-logout address against its list accepts it unchanged.
+		m.postLogout[name] = cmp.Or(pc.PostLogoutRedirectURI, pc.RedirectURI)
 	}
 	return clients, nil
 }

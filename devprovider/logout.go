@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -53,6 +54,9 @@ func (p *Provider) serveEndSession(w http.ResponseWriter, r *http.Request, _ str
 // postLogoutAllowed: a URI on the origin of one of the client's redirect URIs, or with
 // none registered, any loopback URI.
 func postLogoutAllowed(c Client, target string) bool {
+	if len(c.PostLogoutURIs) > 0 {
+		return slices.Contains(c.PostLogoutURIs, target)
+	}
 	u, err := url.Parse(target)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return false

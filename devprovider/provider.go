@@ -28,6 +28,11 @@ type Client struct {
 	// RedirectURIs are the exact redirect URIs allowed. Empty: any http(s) URI on
 	// 127.0.0.1, localhost or [::1], which is what local development needs.
 	RedirectURIs []string
+	// PostLogoutURIs, when set, are the only post_logout_redirect_uri values
+	// the end-session endpoint accepts, compared exactly, as Auth0, Okta,
+	// Keycloak and Entra ID check their lists. Empty: any URI on the origin
+	// of a redirect URI.
+	PostLogoutURIs []string
 }
 
 // Config sets up a Provider.

@@ -49,11 +49,51 @@ func TestSignOutAtTheProvider(t *testing.T) {
 		t.Fatalf("sign-out: %d to %s, want the provider's end-session endpoint", resp.StatusCode, loc)
 	}
 	q := loc.Query()
-	if q.Get("client_id") != testsupport.ClientID || q.Get("post_logout_redirect_uri") != s.URL+"/" || len(q.Get("id_token_hint")) < 100 {
+	// As Streamlit: back to the redirect_uri, the address the provider
+	// already has registered for this client.
+	if q.Get("client_id") != testsupport.ClientID || q.Get("post_logout_redirect_uri") != s.URL+"/oauth2callback" || len(q.Get("id_token_hint")) < 100 {
 		t.Errorf("end-session parameters: %v", q)
 	}
 	if !clearsIdentity(resp) {
 		t.Errorf("the sign-out response does not expire the identity cookie: %v", resp.Header.Values("Set-Cookie"))
+	}
+	// The provider signs out and sends the browser back to the callback,
+	// with neither code, error nor state: it lands on the site's root.
+	back, err := testsupport.NoRedirect(nil).Get(q.Get("post_logout_redirect_uri"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	back.Body.Close()
+	if back.StatusCode != http.StatusFound || back.Header.Get("Location") != "/" {
+		t.Errorf("the return from sign-out at the callback: %d to %q, want 302 to /", back.StatusCode, back.Header.Get("Location"))
+	}
+}
+
+// A Streamlit user's registration at a provider that checks the
+// post-logout address against its list (as Auth0, Okta, Keycloak and Entra
+// do) works unchanged: the whole sign-out completes and lands on the site.
+func TestSignOutWithAProviderThatChecksThePostLogoutAddress(t *testing.T) {
+	port := testsupport.FreePort(t)
+	siteURL := testsupport.SiteURL(port)
+	cfg := testsupport.ProviderConfig()
+	callback := siteURL + "/oauth2callback"
+	cfg.Clients[0].RedirectURIs, cfg.Clients[0].PostLogoutURIs = []string{callback}, []string{callback}
+	p := testsupport.StartProviderWith(t, cfg)
+	testsupport.StartCaddy(t, siteCaddyfile(t, port, p.MetadataURL(), "", `respond "in={http.auth.user.is_logged_in}"`))
+	b := testsupport.NewBrowser(t, "alice")
+	if status, body := b.Get(siteURL + "/page"); status != 200 || body != "in=true" {
+		t.Fatalf("sign-in: %d %q", status, body)
+	}
+	b.User = "" // at the provider's form, nobody signs in again
+	status, _ := b.Get(siteURL + "/auth/logout")
+	trail := b.Trail
+	// The site's root then asks for a sign-in again: the provider's form.
+	if status != http.StatusOK || len(trail) < 4 || !strings.Contains(trail[1], "/end_session?") ||
+		trail[2] != siteURL+"/oauth2callback" || trail[3] != siteURL+"/" {
+		t.Fatalf("sign-out: %d, trail %v; want the provider's end-session, back at the callback, then the site", status, trail)
+	}
+	if got := userJSON(t, b, siteURL); got["is_logged_in"] != false {
+		t.Errorf("still signed in after signing out: %v", got)
 	}
 }
 
