@@ -37,6 +37,8 @@ func (m *OIDCAuth) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyh
 		return m.serveUser(w, r)
 	case backchannelLogoutPath:
 		return m.serveBackchannelLogout(w, r)
+	case frontchannelLogoutPath:
+		return m.serveFrontchannelLogout(w, r)
 	}
 
 	sess, ok := m.requestSession(w, r)

@@ -34,7 +34,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}, []string{"provider", "reason"})),
 		signOuts: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "oidc_auth", Name: "sign_outs_total",
-			Help: "Sign-outs, by provider and kind (user, backchannel, refresh_refused).",
+			Help: "Sign-outs, by provider and kind (user, backchannel, frontchannel, refresh_refused).",
 		}, []string{"provider", "kind"})),
 		fetches: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "oidc_auth", Name: "provider_fetches_total",

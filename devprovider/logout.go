@@ -25,6 +25,16 @@ func (p *Provider) serveEndSession(w http.ResponseWriter, r *http.Request, _ str
 		return
 	}
 	target := r.Form.Get("post_logout_redirect_uri")
+	if frames := p.frontchannelFrames(r.Form.Get("id_token_hint")); len(frames) > 0 {
+		// Front-channel logout: the clients' pages load in iframes; the
+		// browser goes on to post_logout_redirect_uri (if allowed) after.
+		next := ""
+		if c, ok := p.clients[audienceOf(r.Form.Get("id_token_hint"))]; ok && target != "" && postLogoutAllowed(c, target) {
+			next = target
+		}
+		renderFramed(w, frames, next)
+		return
+	}
 	if target == "" {
 		render(w, http.StatusOK, "signedout", nil)
 		return

@@ -33,6 +33,10 @@ type Client struct {
 	// Keycloak and Entra ID check their lists. Empty: any URI on the origin
 	// of a redirect URI.
 	PostLogoutURIs []string
+	// FrontchannelLogoutURI, when set, is framed by the sign-out page (OpenID
+	// Connect Front-Channel Logout 1.0) with the issuer and the sid of the
+	// session named by id_token_hint.
+	FrontchannelLogoutURI string
 }
 
 // Config sets up a Provider.

@@ -6,11 +6,12 @@ import "time"
 // Each mirrors the module's own unexported constant of the same name (in
 // handler.go, backchannel.go and revocation.go); change both together.
 const (
-	LoginPath             = "/auth/login"              // mirrors loginPath
-	LogoutPath            = "/auth/logout"             // mirrors logoutPath
-	UserPath              = "/auth/user"               // mirrors userPath
-	CallbackPath          = "/oauth2callback"          // the path of every test site's redirect_uri
-	BackchannelLogoutPath = "/auth/backchannel-logout" // mirrors backchannelLogoutPath
+	LoginPath              = "/auth/login"               // mirrors loginPath
+	LogoutPath             = "/auth/logout"              // mirrors logoutPath
+	UserPath               = "/auth/user"                // mirrors userPath
+	CallbackPath           = "/oauth2callback"           // the path of every test site's redirect_uri
+	BackchannelLogoutPath  = "/auth/backchannel-logout"  // mirrors backchannelLogoutPath
+	FrontchannelLogoutPath = "/auth/frontchannel-logout" // mirrors frontchannelLogoutPath
 
 	// MaxLogoutRequestBytes mirrors maxLogoutRequestBytes: the largest
 	// back-channel logout form the module reads.
