@@ -107,6 +107,7 @@ func (m *OIDCAuth) newSession(provider string, id *flow.Identity, now time.Time)
 		Subject:     id.Subject,
 		Claims:      claimsJSON,
 		Created:     now,
+		Renewed:     now,
 		Expires:     m.sessionEnd(now, id),
 		IDToken:     id.IDToken,
 		TokenExpiry: id.TokenExpiry,
