@@ -51,6 +51,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    userinfo
 //	    cookie_max_age    <duration>
 //	    expire_with_token
+//	    idle_timeout      <duration>
 //	}
 func (m *OIDCAuth) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // the directive name
@@ -111,6 +112,10 @@ func (m *OIDCAuth) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return d.Errf("cookie_max_age %q: %v (use a duration such as 12h or 7d)", v, err)
 			}
 			m.CookieMaxAge = caddy.Duration(dur)
+		case "idle_timeout":
+			if err := durationArg(d, key, &m.IdleTimeout); err != nil {
+				return err
+			}
 		case "allow":
 			if d.NextArg() {
 				return d.Err("allow takes a block: allow { email_domain example.com }")

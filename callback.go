@@ -66,7 +66,7 @@ func (m *OIDCAuth) serveCallback(w http.ResponseWriter, r *http.Request) error {
 			// Some providers know only login/consent/none; ask again without
 			// the default select_account, once.
 			m.logger.Info("provider refused the default prompt; retrying without it", zap.String("provider", ls.Provider))
-			return m.startLogin(w, r, ls.Provider, ls.ReturnTo, true)
+			return m.startLogin(w, r, ls.Provider, ls.ReturnTo, ls.LoginHint, true)
 		}
 		m.logger.Info("sign-in refused by the provider", zap.String("provider", ls.Provider), zap.String("error", cbErr.Code))
 		m.metrics.signInFailures.WithLabelValues(ls.Provider, "provider_error").Inc()
@@ -113,6 +113,7 @@ func (m *OIDCAuth) newSession(provider string, id *flow.Identity, now time.Time)
 		Subject:     id.Subject,
 		Claims:      claimsJSON,
 		Created:     now,
+		Renewed:     now,
 		Expires:     m.sessionEnd(now, id),
 		IDToken:     id.IDToken,
 		TokenExpiry: id.TokenExpiry,

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"sort"
+	"time"
 
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 
@@ -35,7 +36,7 @@ func chainVars(key, cookieName string) (session, read string) {
 // chainKeyOf says what a session read by a handler is valid for: handlers
 // with the same key (same site, cookie, secrets and clients) accept exactly
 // the same sessions and can share one read.
-func chainKeyOf(s cookieSite, secret string, previous []string, clients map[string]cookie.Client) string {
+func chainKeyOf(s cookieSite, secret string, previous []string, clients map[string]cookie.Client, idle time.Duration) string {
 	h := sha256.New()
 	write := func(v string) { h.Write([]byte(v)); h.Write([]byte{0}) }
 	write(s.scope)
@@ -54,6 +55,8 @@ func chainKeyOf(s cookieSite, secret string, previous []string, clients map[stri
 		write(clients[name].Issuer)
 		write(clients[name].ClientID)
 	}
+	// One cookie has one idle deadline: handlers that disagree on it cannot share.
+	write(idle.String())
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -61,8 +64,8 @@ func chainKeyOf(s cookieSite, secret string, previous []string, clients map[stri
 // oidc_auth handler of the chain with the same settings read, or the
 // cookie's (refreshed when its tokens are due). It strips our cookies from r
 // for the handlers that follow. ok is false when an earlier handler with
-// other settings for this same cookie (another cookie_secret or other
-// providers) read and stripped it: then nobody here can tell who the user is.
+// other settings for this same cookie (another cookie_secret, other
+// providers or another idle_timeout) read and stripped it: then nobody here can tell who the user is.
 func (m *OIDCAuth) requestSession(w http.ResponseWriter, r *http.Request) (sess *cookie.Session, ok bool) {
 	ctx := r.Context()
 	if shared, found := caddyhttp.GetVar(ctx, m.sessionVar).(*sharedSession); found {
@@ -72,6 +75,8 @@ func (m *OIDCAuth) requestSession(w http.ResponseWriter, r *http.Request) (sess 
 		return nil, false
 	}
 	sess = m.maybeRefresh(w, r, m.session(r))
+	// Here, not in every handler: a chain renews the cookie at most once.
+	sess = m.maybeRenew(w, r, sess)
 	// A pointer in an interface costs no allocation: the chain's sharing is free.
 	caddyhttp.SetVar(ctx, m.sessionVar, (*sharedSession)(sess))
 	caddyhttp.SetVar(ctx, m.readVar, true)
@@ -86,7 +91,7 @@ func (m *OIDCAuth) requestSession(w http.ResponseWriter, r *http.Request) (sess 
 // cannot accept that session. Sending the user to sign in would loop, so
 // the site's administrator gets a clear line in the log and the user a page.
 func (m *OIDCAuth) refuseMismatchedChain(w http.ResponseWriter, r *http.Request) error {
-	m.logger.Error("two oidc_auth handlers of this site handle one request with different cookie_secret or providers; give them the same ones")
+	m.logger.Error("two oidc_auth handlers of this site handle one request with different cookie_secret, providers or idle_timeout; give them the same ones")
 	w.Header().Set("Cache-Control", "no-store")
 	return m.renderError(w, r, http.StatusInternalServerError, "Sign-in is misconfigured",
 		"This site checks sign-ins twice with different settings, so it cannot tell who you are. The site's administrator can find the details in Caddy's log.", homePage())

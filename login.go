@@ -23,25 +23,27 @@ func (m *OIDCAuth) serveLogin(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	returnTo := flow.CleanReturnTo(q.Get("return_to"))
 	name := q.Get("provider")
+	hint := loginHintOf(q) // personal data: never logged
 	if name == "" && len(m.names) == 1 {
 		name = m.names[0]
 	}
 	if name == "" {
-		return m.renderChooser(w, r, returnTo)
+		return m.renderChooser(w, r, returnTo, hint)
 	}
 	if _, ok := m.providers[name]; !ok {
 		return m.renderError(w, r, http.StatusBadRequest, "Unknown sign-in provider",
 			"This site has no provider named \""+name+"\".", backTo(returnTo))
 	}
-	return m.startLogin(w, r, name, returnTo, false)
+	return m.startLogin(w, r, name, returnTo, hint, false)
 }
 
 // startLogin sends the browser to the provider with a fresh state, nonce
 // and PKCE verifier, kept in a sealed login-state cookie of its own.
-func (m *OIDCAuth) startLogin(w http.ResponseWriter, r *http.Request, name, returnTo string, omitDefaultPrompt bool) error {
+func (m *OIDCAuth) startLogin(w http.ResponseWriter, r *http.Request, name, returnTo, loginHint string, omitDefaultPrompt bool) error {
 	p := m.providers[name]
 	req := flow.NewAuthRequest()
 	req.OmitDefaultPrompt = omitDefaultPrompt
+	req.LoginHint = loginHint
 	ctx, cancel := context.WithTimeout(r.Context(), providerTimeout)
 	defer cancel()
 	authURL, sentDefault, err := p.AuthCodeURL(ctx, req)
@@ -57,6 +59,7 @@ func (m *OIDCAuth) startLogin(w http.ResponseWriter, r *http.Request, name, retu
 		Nonce:         req.Nonce,
 		Verifier:      req.Verifier,
 		ReturnTo:      returnTo,
+		LoginHint:     loginHint,
 		DefaultPrompt: sentDefault,
 		Retried:       omitDefaultPrompt,
 	}, loginStateTTL)

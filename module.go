@@ -82,6 +82,9 @@ type OIDCAuth struct {
 	// End the session when the ID token expires instead of after
 	// cookie_max_age (whichever comes first).
 	ExpireWithToken bool `json:"expire_with_token,omitempty"`
+	// Also end a sign-in after this long without a request (sliding
+	// expiration; at least 5s, at most cookie_max_age). Default: off.
+	IdleTimeout caddy.Duration `json:"idle_timeout,omitempty"`
 
 	providers    map[string]*flow.Provider
 	names        []string // provider names, default first
@@ -103,6 +106,8 @@ type OIDCAuth struct {
 	logoutParams map[string]map[string]string // per provider
 	keepClaims   map[string]bool              // nil: keep every claim
 	maxAge       time.Duration
+	idle         time.Duration // idle_timeout, 0 when off (idle.go)
+	renewals     *recent.Set   // cookies renewed a moment ago (idle.go)
 	logger       *zap.Logger
 	held         []held             // what Provision took from the pools (pool.go)
 	life         context.Context    // bounds work detached from any request (refreshes)
@@ -192,6 +197,9 @@ func (m *OIDCAuth) sessionOptions() error {
 	if m.maxAge < time.Minute {
 		return fmt.Errorf("cookie_max_age %v is too short: sign-ins would end before users could use them", m.maxAge)
 	}
+	if err := m.idleOptions(); err != nil {
+		return err
+	}
 	if len(m.Claims) > 0 {
 		m.keepClaims = map[string]bool{"sub": true}
 		for _, c := range append(m.Claims, m.Allow.ClaimNames()...) {
@@ -280,11 +288,13 @@ func (m *OIDCAuth) provisionJar(clients map[string]cookie.Client) error {
 		Clients: clients,
 		Secure:  redirect.Scheme == "https",
 		MaxAge:  m.maxAge,
+		// The idle deadline is sealed in the cookie (idle.go).
+		IdleTimeout: m.idle,
 		// Caddy reads at most 16 KiB of request headers by default: leave
 		// room for the site's own cookies and the other headers.
 		MaxSessionBytes: maxSessionBytes,
 	}, secrets)
-	m.sessionVar, m.readVar = chainVars(chainKeyOf(site, m.CookieSecret, m.PreviousCookieSecrets, clients), site.cookieName)
+	m.sessionVar, m.readVar = chainVars(chainKeyOf(site, m.CookieSecret, m.PreviousCookieSecrets, clients, m.idle), site.cookieName)
 	return nil
 }
 

@@ -8,11 +8,12 @@ import (
 	"github.com/caddy-oidc-auth/oidcauth/internal/pages"
 )
 
-// renderChooser lists one sign-in link per provider.
-func (m *OIDCAuth) renderChooser(w http.ResponseWriter, r *http.Request, returnTo string) error {
+// renderChooser lists one sign-in link per provider, each carrying the
+// login_hint the sign-in was asked with.
+func (m *OIDCAuth) renderChooser(w http.ResponseWriter, r *http.Request, returnTo, loginHint string) error {
 	p := pages.Page{Title: "Sign in", Message: "Choose how to sign in."}
 	for _, name := range m.names {
-		p.Providers = append(p.Providers, pages.Link{Href: loginURL(name, returnTo), Label: m.providerLabel(name)})
+		p.Providers = append(p.Providers, pages.Link{Href: withLoginHint(loginURL(name, returnTo), loginHint), Label: m.providerLabel(name)})
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	return pages.Write(w, r, http.StatusOK, p)

@@ -25,7 +25,7 @@ func TestChooserNamesEachProviderSoAUserKnowsIt(t *testing.T) {
 		m.providers[name] = p
 	}
 	w := httptest.NewRecorder()
-	if err := m.renderChooser(w, httptest.NewRequest(http.MethodGet, "https://site.example/auth/login", nil), "/"); err != nil {
+	if err := m.renderChooser(w, httptest.NewRequest(http.MethodGet, "https://site.example/auth/login", nil), "/", ""); err != nil {
 		t.Fatal(err)
 	}
 	body := w.Body.String()

@@ -52,6 +52,7 @@ type jarPoolKey struct {
 	Clients         map[string]cookie.Client
 	Secure          bool
 	MaxAge          time.Duration
+	IdleTimeout     time.Duration
 	CacheSize       int
 	MaxSessionBytes int
 }
@@ -59,7 +60,7 @@ type jarPoolKey struct {
 func jarPoolKeyOf(cfg cookie.JarConfig, secrets []string) jarPoolKey {
 	return jarPoolKey{
 		Secrets: secrets, Scope: cfg.Scope, Name: cfg.Name, Clients: cfg.Clients,
-		Secure: cfg.Secure, MaxAge: cfg.MaxAge, CacheSize: cfg.CacheSize, MaxSessionBytes: cfg.MaxSessionBytes,
+		Secure: cfg.Secure, MaxAge: cfg.MaxAge, IdleTimeout: cfg.IdleTimeout, CacheSize: cfg.CacheSize, MaxSessionBytes: cfg.MaxSessionBytes,
 	}
 }
 

@@ -127,6 +127,7 @@ func (m *OIDCAuth) maybeRefresh(w http.ResponseWriter, r *http.Request, sess *co
 	})
 	switch {
 	case err == nil:
+		fresh = renewedAt(fresh, now) // a refresh is activity: the idle window starts again
 		if werr := m.jar.WriteSession(w, r, fresh); werr != nil {
 			m.logger.Warn("refreshed session does not fit in cookies", zap.String("provider", sess.Provider), zap.String("sub", sess.Subject))
 		}

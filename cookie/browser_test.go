@@ -133,6 +133,7 @@ func testSession(sub string, claims []byte) *Session {
 		RefreshToken: "1//refresh",
 		TokenExpiry:  now.Add(30 * time.Minute),
 		SID:          "sid-" + sub,
+		Renewed:      now,
 	}
 }
 
@@ -141,7 +142,7 @@ func sameSession(a, b *Session) bool {
 	return a.Provider == b.Provider && a.Subject == b.Subject && string(a.Claims) == string(b.Claims) &&
 		a.Created.Equal(b.Created) && a.Expires.Equal(b.Expires) && a.IDToken == b.IDToken &&
 		a.AccessToken == b.AccessToken && a.RefreshToken == b.RefreshToken &&
-		a.TokenExpiry.Equal(b.TokenExpiry) && a.SID == b.SID
+		a.TokenExpiry.Equal(b.TokenExpiry) && a.SID == b.SID && a.Renewed.Equal(b.Renewed)
 }
 
 // bigClaims is a claims object of about n bytes, like an Entra ID token

@@ -43,7 +43,7 @@ const cacheMaxBytes = 64 << 20
 type cacheEntry struct {
 	value   string
 	session *Session
-	expires time.Time // when the seal expires (the session's Expires)
+	expires time.Time // when the session ends (Jar.End)
 }
 
 // size is about what the entry holds: the sealed value, and the decoded

@@ -25,9 +25,11 @@ func fuzzJarConfig(t testing.TB) JarConfig {
 func fuzzSessions() []*Session {
 	until := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
 	created := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	// Renewed at sign-in: what a format-2 cookie (which has no Renewed)
+	// reads as, so the v2 and v3 corpus files hold the same sessions.
 	return []*Session{
-		{Provider: "google", Subject: "alice", Claims: []byte(`{"sub":"alice"}`), Created: created, Expires: until, SID: "s1"},
-		{Provider: "entra", Subject: "bob", Claims: bigClaims(6000), Created: created, Expires: until, IDToken: "id", AccessToken: "at", RefreshToken: "rt", TokenExpiry: until},
+		{Provider: "google", Subject: "alice", Claims: []byte(`{"sub":"alice"}`), Created: created, Expires: until, SID: "s1", Renewed: created},
+		{Provider: "entra", Subject: "bob", Claims: bigClaims(6000), Created: created, Expires: until, IDToken: "id", AccessToken: "at", RefreshToken: "rt", TokenExpiry: until, Renewed: created},
 	}
 }
 
@@ -91,16 +93,19 @@ func FuzzOpenSession(f *testing.F) {
 	})
 }
 
-// Cookies sealed by an earlier build (the sealed-v2-* files of the fuzz
-// corpus) must still open: a change of format or key derivation would sign
-// every user out on upgrade. Format 1 (sealed-small, sealed-split) was bound
-// to no site or client; it reads as signed out, on purpose.
+// Cookies sealed by an earlier build (the sealed-v2-* and sealed-v3-* files
+// of the fuzz corpus) must still open: a change of format or key derivation
+// would sign every user out on upgrade. Format 2 has no Renewed time and
+// reads it as the sign-in time. Format 1 (sealed-small, sealed-split) was
+// bound to no site or client; it reads as signed out, on purpose.
 func TestCookiesFromEarlierBuildsStillOpen(t *testing.T) {
 	j := NewJar(fuzzJarConfig(t))
-	for i, file := range []string{"sealed-v2-small", "sealed-v2-split"} {
-		s, err := j.ReadSession(requestWith(corpusHeader(t, file)), time.Now())
-		if err != nil || !sameSession(s, fuzzSessions()[i]) {
-			t.Fatalf("%s: a cookie of an earlier build reads %v, %v", file, s, err)
+	for _, v := range []string{"v2", "v3"} {
+		for i, file := range []string{"sealed-" + v + "-small", "sealed-" + v + "-split"} {
+			s, err := j.ReadSession(requestWith(corpusHeader(t, file)), time.Now())
+			if err != nil || !sameSession(s, fuzzSessions()[i]) {
+				t.Fatalf("%s: a cookie of an earlier build reads %v, %v", file, s, err)
+			}
 		}
 	}
 	for _, file := range []string{"sealed-small", "sealed-split"} {

@@ -49,6 +49,10 @@ type JarConfig struct {
 	Secure    bool          // add Secure
 	MaxAge    time.Duration // default session lifetime, 30 days
 	CacheSize int           // opened-session cache entries; 0 → DefaultCacheSize (4096), <0 → no cache
+	// IdleTimeout, when set, also ends a session that long after its
+	// Renewed time (sliding expiration): in the seal, in Max-Age and when
+	// read. Never past Expires. 0: sessions end at Expires only.
+	IdleTimeout time.Duration
 	// MaxSessionBytes is the most Cookie-header bytes a session may take,
 	// as SessionSize counts them; 0 → DefaultMaxSessionBytes.
 	MaxSessionBytes int
@@ -76,6 +80,7 @@ type Jar struct {
 	name            string
 	secure          bool
 	maxAge          time.Duration
+	idle            time.Duration // 0: no idle timeout
 	maxSessionBytes int
 	scope           string
 	sessionPurpose  string
@@ -113,6 +118,7 @@ func NewJar(cfg JarConfig) *Jar {
 		name:            cfg.Name,
 		secure:          cfg.Secure,
 		maxAge:          cfg.MaxAge,
+		idle:            max(cfg.IdleTimeout, 0),
 		maxSessionBytes: cfg.MaxSessionBytes,
 		scope:           cfg.Scope,
 		// The name and the scope are part of the purpose: two jars of
@@ -202,6 +208,17 @@ func (j *Jar) StripCookies(r *http.Request) {
 		return
 	}
 	r.Header["Cookie"] = kept
+}
+
+// End is when s stops opening: its Expires, or its idle deadline (Renewed
+// plus the jar's IdleTimeout) when that comes first.
+func (j *Jar) End(s *Session) time.Time {
+	if j.idle > 0 {
+		if idleEnd := s.Renewed.Add(j.idle); idleEnd.Before(s.Expires) {
+			return idleEnd
+		}
+	}
+	return s.Expires
 }
 
 // expired is the one expiry rule: at or past the second of expires.

@@ -29,13 +29,21 @@ type LoginState struct {
 	Nonce    string // the nonce the ID token must carry
 	Verifier string // the PKCE code verifier
 	ReturnTo string // where to land after sign-in
+	// LoginHint is the login_hint the sign-in was started with, for the
+	// retry without the default prompt.
+	LoginHint string
 
 	DefaultPrompt bool // the default prompt was sent, so a refusal of it may be retried once without it
 	Retried       bool // this attempt is that retry
 }
 
-// loginFormat is the first byte of an encoded LoginState.
-const loginFormat = 1
+// loginFormat is the first byte of an encoded LoginState. Format 2 added
+// LoginHint at the end; format 1 (sign-ins started before an upgrade) still
+// opens, without it.
+const (
+	loginFormat       = 2
+	loginFormatNoHint = 1
+)
 
 const (
 	flagDefaultPrompt = 1 << iota
@@ -43,7 +51,7 @@ const (
 )
 
 func encodeLoginState(ls *LoginState) []byte {
-	w := writer{b: make([]byte, 0, 2+5*10+len(ls.State)+len(ls.Provider)+len(ls.Nonce)+len(ls.Verifier)+len(ls.ReturnTo))}
+	w := writer{b: make([]byte, 0, 2+5*10+len(ls.State)+len(ls.Provider)+len(ls.Nonce)+len(ls.Verifier)+len(ls.ReturnTo)+len(ls.LoginHint))}
 	w.byte(loginFormat)
 	w.str(ls.State)
 	w.str(ls.Provider)
@@ -58,11 +66,12 @@ func encodeLoginState(ls *LoginState) []byte {
 		flags |= flagRetried
 	}
 	w.byte(flags)
+	w.str(ls.LoginHint)
 	return w.b
 }
 
 func decodeLoginState(b []byte) (*LoginState, error) {
-	if len(b) == 0 || b[0] != loginFormat {
+	if len(b) == 0 || (b[0] != loginFormat && b[0] != loginFormatNoHint) {
 		return nil, errMalformed
 	}
 	r := newReader(b)
@@ -75,6 +84,9 @@ func decodeLoginState(b []byte) (*LoginState, error) {
 		ReturnTo: r.str(),
 	}
 	flags := r.byte()
+	if b[0] == loginFormat {
+		ls.LoginHint = r.str()
+	}
 	if err := r.done(); err != nil {
 		return nil, err
 	}

@@ -175,3 +175,18 @@ func TestLoginStateEncodingRejectsDamage(t *testing.T) {
 		t.Fatal("an unknown flag decoded")
 	}
 }
+
+func TestLoginStateKeepsItsLoginHint(t *testing.T) {
+	ls := &LoginState{State: "s", Provider: "p", Nonce: "n", Verifier: "v", ReturnTo: "/x", LoginHint: "bob@example.org", DefaultPrompt: true}
+	got, err := decodeLoginState(encodeLoginState(ls))
+	if err != nil || got.LoginHint != "bob@example.org" || !got.DefaultPrompt || got.ReturnTo != "/x" {
+		t.Fatalf("%+v, %v", got, err)
+	}
+	// A sign-in started before the upgrade (format 1, no hint) still finishes.
+	old := encodeLoginState(&LoginState{State: "s", Provider: "p", Nonce: "n", Verifier: "v", ReturnTo: "/x"})
+	old = old[:len(old)-1] // the empty hint's length byte
+	old[0] = loginFormatNoHint
+	if got, err := decodeLoginState(old); err != nil || got.ReturnTo != "/x" || got.LoginHint != "" {
+		t.Fatalf("format 1: %+v, %v", got, err)
+	}
+}

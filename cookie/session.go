@@ -26,6 +26,11 @@ type Session struct {
 	RefreshToken string
 	TokenExpiry  time.Time // access-token expiry, zero when unknown
 	SID          string    // provider session id ("sid" claim) for back-channel logout
+	// Renewed is when the cookie was last written for this session (sign-in,
+	// refresh, or a renewal as the user came back), to the millisecond: an
+	// idle timeout counts from it. Sealed, so a user cannot move it. A
+	// session of format 2 (before idle timeouts) reads it as Created.
+	Renewed time.Time
 
 	// binding is the tag of the issuer and client_id the session was issued
 	// for; the jar sets it when writing and checks it when reading.
@@ -86,8 +91,12 @@ func decodeClaims(raw []byte) map[string]any {
 
 // sessionFormat is the first byte of an encoded session; a new layout gets a
 // new number so old cookies read as signed out instead of as garbage.
-// Format 2 added the client binding.
-const sessionFormat = 2
+// Format 2 added the client binding, format 3 Renewed (at the end, so a
+// format-2 payload is a format-3 one without it: both still open).
+const (
+	sessionFormat        = 3
+	sessionFormatNoRenew = 2
+)
 
 // encodeSession lays s out in the versioned binary format.
 func encodeSession(s *Session) []byte {
@@ -104,20 +113,21 @@ func encodeSession(s *Session) []byte {
 	w.str(s.RefreshToken)
 	w.time(s.TokenExpiry)
 	w.str(s.SID)
+	w.millis(s.Renewed)
 	return w.b
 }
 
 // encodedSessionCap is an upper bound of the encoded size: every length
 // prefix and time fits in 10 bytes.
 func encodedSessionCap(s *Session) int {
-	return 1 + bindingSize + 10*10 + len(s.Provider) + len(s.Subject) + len(s.Claims) +
+	return 1 + bindingSize + 11*10 + len(s.Provider) + len(s.Subject) + len(s.Claims) +
 		len(s.IDToken) + len(s.AccessToken) + len(s.RefreshToken) + len(s.SID)
 }
 
 // decodeSession reads what encodeSession wrote. The session's strings share
 // one allocation and Claims aliases b, which the session then owns.
 func decodeSession(b []byte) (*Session, error) {
-	if len(b) < 1+bindingSize || b[0] != sessionFormat {
+	if len(b) < 1+bindingSize || (b[0] != sessionFormat && b[0] != sessionFormatNoRenew) {
 		return nil, errMalformed
 	}
 	r := newReader(b)
@@ -134,6 +144,11 @@ func decodeSession(b []byte) (*Session, error) {
 		RefreshToken: r.str(),
 		TokenExpiry:  r.time(),
 		SID:          r.str(),
+	}
+	if b[0] == sessionFormat {
+		s.Renewed = r.millis()
+	} else {
+		s.Renewed = s.Created
 	}
 	if err := r.done(); err != nil {
 		return nil, err

@@ -10,13 +10,13 @@ import (
 // sessionLayout is how a session would be written at a given moment.
 type sessionLayout struct {
 	payload []byte    // the encoded session
-	expires time.Time // sealed inside, and the session's Expires
+	expires time.Time // sealed inside: the session's End
 	maxAge  int       // seconds, for Max-Age
 	sizes   []int     // each piece's share of the sealed value; nil if too many
 }
 
 // layout encodes s and plans its pieces. A zero Expires means the jar's
-// default lifetime from now.
+// default lifetime from now, a zero Renewed now.
 func (j *Jar) layout(s *Session, now time.Time) (sessionLayout, error) {
 	tag, ok := j.bindings[s.Provider]
 	if !ok {
@@ -27,11 +27,15 @@ func (j *Jar) layout(s *Session, now time.Time) (sessionLayout, error) {
 	if cp.Expires.IsZero() {
 		cp.Expires = now.Add(j.maxAge)
 	}
+	if cp.Renewed.IsZero() {
+		cp.Renewed = now
+	}
 	s = &cp
+	end := j.End(s)
 	l := sessionLayout{
 		payload: encodeSession(s),
-		expires: s.Expires,
-		maxAge:  int(s.Expires.Sub(now) / time.Second),
+		expires: end,
+		maxAge:  int(end.Sub(now) / time.Second),
 	}
 	sealedLen := b64.EncodedLen(sealOverhead + len(l.payload))
 	l.sizes = splitSizes(sealedLen, j.name, attrLen(j.cookie(j.name, "", l.maxAge)))
@@ -52,11 +56,13 @@ func (j *Jar) SessionSize(s *Session) int {
 
 // WriteSession sets the session cookie(s) for s: sealed whole, then split so
 // that each Set-Cookie line stays within 4096 bytes, with Max-Age the time
-// left until s.Expires (the jar's MaxAge from now when Expires is zero).
+// left until s ends (s.Expires, the jar's MaxAge from now when Expires is
+// zero, or sooner the idle deadline: s.Renewed, now when zero, plus the
+// jar's IdleTimeout).
 // Pieces of an earlier, longer session that r carries are expired (r may be
 // nil when there is no request to look at). It writes
 // nothing and returns ErrTooLarge when the session exceeds MaxSessionBytes,
-// ErrExpired when s.Expires is less than a second away, and
+// ErrExpired when s ends less than a second from now, and
 // ErrUnknownClient when s names a provider the jar has no client for.
 func (j *Jar) WriteSession(w http.ResponseWriter, r *http.Request, s *Session) error {
 	l, err := j.layout(s, time.Now())
@@ -141,6 +147,12 @@ func (j *Jar) ReadSession(r *http.Request, now time.Time) (*Session, error) {
 	if err != nil || !j.boundHere(s) {
 		return nil, ErrInvalid
 	}
+	// The seal holds the end as it was when written; a session sealed
+	// before idle_timeout was set or shortened ends by the current one.
+	end := j.End(s)
+	if expired(now, end) {
+		return nil, ErrExpired
+	}
 	if j.cache != nil && j.cache.admit(first) {
 		if count == 1 {
 			// A copy, not a substring: the cache must not keep the
@@ -148,7 +160,7 @@ func (j *Jar) ReadSession(r *http.Request, now time.Time) (*Session, error) {
 			sealed = strings.Clone(sealed)
 		}
 		// The key shares the value's memory.
-		j.cache.put(sealed[:len(first)], &cacheEntry{value: sealed, session: s, expires: s.Expires})
+		j.cache.put(sealed[:len(first)], &cacheEntry{value: sealed, session: s, expires: end})
 	}
 	cp := *s
 	return &cp, nil

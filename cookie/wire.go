@@ -39,6 +39,16 @@ func (w *writer) time(t time.Time) {
 	w.b = binary.AppendVarint(w.b, t.Unix()-zeroUnix)
 }
 
+// millis writes t to the millisecond, for times that count in seconds
+// (an idle timeout of a few seconds must not lose one to rounding).
+func (w *writer) millis(t time.Time) {
+	if t.IsZero() {
+		w.b = binary.AppendVarint(w.b, 0)
+		return
+	}
+	w.b = binary.AppendVarint(w.b, t.UnixMilli()-zeroUnix*1000)
+}
+
 // reader takes fields back out. Strings are substrings of s and byte fields
 // are sub-slices of b (the same bytes), so decoding allocates nothing per
 // field. After the first problem every read returns zero values and err is
@@ -119,4 +129,17 @@ func (r *reader) done() error {
 		r.err = errMalformed
 	}
 	return r.err
+}
+
+func (r *reader) millis() time.Time {
+	v, k := binary.Varint(r.b[r.off:])
+	if k <= 0 {
+		r.fail()
+		return time.Time{}
+	}
+	r.off += k
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v + zeroUnix*1000).UTC()
 }

@@ -16,6 +16,9 @@ import (
 type AuthRequest struct {
 	State, Nonce, Verifier string // fresh random each sign-in
 	OmitDefaultPrompt      bool   // send no default prompt (the retry after a provider refused it)
+	// LoginHint is who the site asks to sign in (login_hint); a
+	// login_hint in client_kwargs wins over it. The caller bounds it.
+	LoginHint string
 }
 
 // NewAuthRequest returns fresh random values: state and nonce of 32 random
@@ -67,6 +70,9 @@ func (p *Provider) AuthCodeURL(ctx context.Context, req AuthRequest) (authURL st
 		if !reservedParams[k] && k != "scope" && k != "prompt" {
 			q.Set(k, v)
 		}
+	}
+	if _, fixed := p.cfg.Params["login_hint"]; req.LoginHint != "" && !fixed {
+		q.Set("login_hint", req.LoginHint)
 	}
 	q.Set("response_type", "code")
 	q.Set("client_id", p.cfg.ClientID)
