@@ -112,6 +112,9 @@ type OIDCAuth struct {
 	held         []held             // what Provision took from the pools (pool.go)
 	life         context.Context    // bounds work detached from any request (refreshes)
 	endLife      context.CancelFunc // ends life, in Cleanup
+
+	// One refresh per session across the instances on one storage.
+	sharedRefreshes *sharedRefreshes
 }
 
 // CaddyModule returns the Caddy module information.
@@ -155,6 +158,7 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 	// What sign-ins and refreshes in progress share.
 	m.usedStates = recent.New(4096, loginStateTTL)
 	m.refreshes = newRefresher()
+	m.sharedRefreshes = newSharedRefreshes(caddyStorage(ctx), m.jar, m.logger, m.life)
 	// Last, so nothing can fail after it: Cleanup stops it.
 	m.revoked.Start(ctx)
 	return nil

@@ -63,9 +63,11 @@ func (rf *refresher) do(ctx context.Context, key string, now time.Time, fn func(
 			return o.sess, o.err
 		}
 		sess, err := fn()
-		rf.mu.Lock()
-		rf.outcomes[key] = refreshOutcome{sess: sess, err: err, at: time.Now()}
-		rf.mu.Unlock()
+		if !errors.Is(err, errRefreshAbandoned) {
+			rf.mu.Lock()
+			rf.outcomes[key] = refreshOutcome{sess: sess, err: err, at: time.Now()}
+			rf.mu.Unlock()
+		}
 		return sess, err
 	})
 	select {
@@ -123,7 +125,10 @@ func (m *OIDCAuth) maybeRefresh(w http.ResponseWriter, r *http.Request, sess *co
 		return sess
 	}
 	fresh, err := m.refreshes.do(r.Context(), sess.RefreshToken, now, func() (*cookie.Session, error) {
-		return m.refresh(r.Context(), sess)
+		// Once per process; once per site across instances (sharedrefresh.go).
+		return m.sharedRefreshes.do(r.Context(), sess, func() (*cookie.Session, error) {
+			return m.refresh(r.Context(), sess)
+		})
 	})
 	switch {
 	case err == nil:

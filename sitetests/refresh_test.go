@@ -2,6 +2,8 @@ package sitetests_test
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -79,9 +81,13 @@ func TestRefusedRefreshSignsOutCleanly(t *testing.T) {
 	if status, _ := b.Get(s.URL + "/"); status != 200 { // refreshes: the old refresh token is now spent
 		t.Fatalf("refresh: %d", status)
 	}
-	// A fresh handler (config reload) has no memory of that refresh: the
+	// A fresh handler (config reload) has no memory of that refresh, and
+	// once its outcome has left the storage (past the grace window) the
 	// spent token is refused by the provider (invalid_grant).
 	testsupport.ReloadCaddy(t, siteCaddyfile(t, s.Port, p.MetadataURL(), "expire_with_token", `respond "{http.auth.user.email}"`))
+	if err := os.RemoveAll(filepath.Join(testsupport.StorageDir(t), "oidc_auth", "refresh")); err != nil {
+		t.Fatal(err)
+	}
 	req, _ := http.NewRequest("GET", s.URL+"/", nil)
 	req.Header.Set("Cookie", oldCookies)
 	req.Header.Set("Accept", "text/html")
