@@ -81,6 +81,10 @@ type OIDCAuth struct {
 	// End the session when the ID token expires instead of after
 	// cookie_max_age (whichever comes first).
 	ExpireWithToken bool `json:"expire_with_token,omitempty"`
+	// Share the sign-in with every site under this domain (such as
+	// example.com) that runs oidc_auth with the same provider, client_id and
+	// cookie_secret: the cookies are set for the domain (cookiedomain.go).
+	CookieDomain string `json:"cookie_domain,omitempty"`
 
 	providers    map[string]*flow.Provider
 	names        []string // provider names, default first
@@ -106,6 +110,8 @@ type OIDCAuth struct {
 	held         []held             // what Provision took from the pools (pool.go)
 	life         context.Context    // bounds work detached from any request (refreshes)
 	endLife      context.CancelFunc // ends life, in Cleanup
+	cookieDomain string             // cookie_domain, settled; "" for host-only cookies
+	domainHTTPS  bool               // with cookie_domain: return_to URLs must be https
 }
 
 // CaddyModule returns the Caddy module information.
@@ -176,6 +182,9 @@ func (m *OIDCAuth) loadSecretsFile() (keySource, error) {
 // came from), before anything is built.
 func (m *OIDCAuth) check(src keySource) error {
 	if err := m.checkConfig(src); err != nil {
+		return err
+	}
+	if err := m.checkCookieDomain(src); err != nil {
 		return err
 	}
 	return m.Allow.Check()
@@ -270,6 +279,9 @@ func (m *OIDCAuth) provisionJar(clients map[string]cookie.Client) error {
 	}
 	redirect, _ := url.Parse(m.RedirectURI)
 	site := siteOf(redirect)
+	if m.cookieDomain != "" {
+		site = domainSite(m.cookieDomain, redirect.Scheme == "https")
+	}
 	secrets := append([]string{m.CookieSecret}, m.PreviousCookieSecrets...)
 	m.jar = m.takeJar(cookie.JarConfig{
 		Codec:   codec,
@@ -277,6 +289,7 @@ func (m *OIDCAuth) provisionJar(clients map[string]cookie.Client) error {
 		Scope:   site.scope,
 		Clients: clients,
 		Secure:  redirect.Scheme == "https",
+		Domain:  m.cookieDomain,
 		MaxAge:  m.maxAge,
 		// Caddy reads at most 16 KiB of request headers by default: leave
 		// room for the site's own cookies and the other headers.

@@ -51,6 +51,7 @@ type jarPoolKey struct {
 	Scope, Name     string
 	Clients         map[string]cookie.Client
 	Secure          bool
+	Domain          string
 	MaxAge          time.Duration
 	CacheSize       int
 	MaxSessionBytes int
@@ -59,7 +60,7 @@ type jarPoolKey struct {
 func jarPoolKeyOf(cfg cookie.JarConfig, secrets []string) jarPoolKey {
 	return jarPoolKey{
 		Secrets: secrets, Scope: cfg.Scope, Name: cfg.Name, Clients: cfg.Clients,
-		Secure: cfg.Secure, MaxAge: cfg.MaxAge, CacheSize: cfg.CacheSize, MaxSessionBytes: cfg.MaxSessionBytes,
+		Secure: cfg.Secure, Domain: cfg.Domain, MaxAge: cfg.MaxAge, CacheSize: cfg.CacheSize, MaxSessionBytes: cfg.MaxSessionBytes,
 	}
 }
 
