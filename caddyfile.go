@@ -52,6 +52,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    cookie_max_age    <duration>
 //	    expire_with_token
 //	    idle_timeout      <duration>
+//	    cookie_domain     <domain>
 //	}
 func (m *OIDCAuth) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // the directive name
@@ -63,6 +64,10 @@ func (m *OIDCAuth) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		switch key {
 		case "secrets_file":
 			if err := oneArg(d, &m.SecretsFile); err != nil {
+				return err
+			}
+		case "cookie_domain":
+			if err := oneArg(d, &m.CookieDomain); err != nil {
 				return err
 			}
 		case "cookie_secret":

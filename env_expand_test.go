@@ -36,7 +36,8 @@ const everyKeyFromEnv = `{
 		"claim": {"groups": ["{env.OIDCAUTH_T}/allow.claim"]},
 		"provider": ["{env.OIDCAUTH_T}/allow.provider"]
 	},
-	"claims": ["{env.OIDCAUTH_T}/claims"]
+	"claims": ["{env.OIDCAUTH_T}/claims"],
+	"cookie_domain": "{env.OIDCAUTH_T}/cookie_domain"
 }`
 
 func TestEnvExpandsInEveryValue(t *testing.T) {

@@ -70,7 +70,7 @@ func (m *OIDCAuth) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyh
 // act on, not a redirect to an HTML sign-in they cannot follow.
 func (m *OIDCAuth) askToSignIn(w http.ResponseWriter, r *http.Request) error {
 	if isNavigation(r) {
-		http.Redirect(w, r, loginURL("", r.URL.RequestURI()), http.StatusFound)
+		http.Redirect(w, r, loginURL("", m.returnToHere(r)), http.StatusFound)
 		return nil
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

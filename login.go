@@ -21,7 +21,7 @@ const providerTimeout = 15 * time.Second
 // With several providers and none named, it shows one sign-in link each.
 func (m *OIDCAuth) serveLogin(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	returnTo := flow.CleanReturnTo(q.Get("return_to"))
+	returnTo := m.cleanReturnTo(q.Get("return_to"))
 	name := q.Get("provider")
 	hint := loginHintOf(q) // personal data: never logged
 	if name == "" && len(m.names) == 1 {

@@ -85,6 +85,10 @@ type OIDCAuth struct {
 	// Also end a sign-in after this long without a request (sliding
 	// expiration; at least 5s, at most cookie_max_age). Default: off.
 	IdleTimeout caddy.Duration `json:"idle_timeout,omitempty"`
+	// Share the sign-in with every site under this domain (such as
+	// example.com) that runs oidc_auth with the same provider, client_id and
+	// cookie_secret: the cookies are set for the domain (cookiedomain.go).
+	CookieDomain string `json:"cookie_domain,omitempty"`
 
 	providers    map[string]*flow.Provider
 	names        []string // provider names, default first
@@ -115,6 +119,9 @@ type OIDCAuth struct {
 
 	// One refresh per session across the instances on one storage.
 	sharedRefreshes *sharedRefreshes
+
+	cookieDomain string             // cookie_domain, settled; "" for host-only cookies
+	domainHTTPS  bool               // with cookie_domain: return_to URLs must be https
 }
 
 // CaddyModule returns the Caddy module information.
@@ -186,6 +193,9 @@ func (m *OIDCAuth) loadSecretsFile() (keySource, error) {
 // came from), before anything is built.
 func (m *OIDCAuth) check(src keySource) error {
 	if err := m.checkConfig(src); err != nil {
+		return err
+	}
+	if err := m.checkCookieDomain(src); err != nil {
 		return err
 	}
 	return m.Allow.Check()
@@ -284,6 +294,9 @@ func (m *OIDCAuth) provisionJar(clients map[string]cookie.Client) error {
 	}
 	redirect, _ := url.Parse(m.RedirectURI)
 	site := siteOf(redirect)
+	if m.cookieDomain != "" {
+		site = domainSite(m.cookieDomain, redirect.Scheme == "https")
+	}
 	secrets := append([]string{m.CookieSecret}, m.PreviousCookieSecrets...)
 	m.jar = m.takeJar(cookie.JarConfig{
 		Codec:   codec,
@@ -291,6 +304,7 @@ func (m *OIDCAuth) provisionJar(clients map[string]cookie.Client) error {
 		Scope:   site.scope,
 		Clients: clients,
 		Secure:  redirect.Scheme == "https",
+		Domain:  m.cookieDomain,
 		MaxAge:  m.maxAge,
 		// The idle deadline is sealed in the cookie (idle.go).
 		IdleTimeout: m.idle,

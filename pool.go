@@ -51,6 +51,7 @@ type jarPoolKey struct {
 	Scope, Name     string
 	Clients         map[string]cookie.Client
 	Secure          bool
+	Domain          string
 	MaxAge          time.Duration
 	IdleTimeout     time.Duration
 	CacheSize       int
@@ -60,7 +61,7 @@ type jarPoolKey struct {
 func jarPoolKeyOf(cfg cookie.JarConfig, secrets []string) jarPoolKey {
 	return jarPoolKey{
 		Secrets: secrets, Scope: cfg.Scope, Name: cfg.Name, Clients: cfg.Clients,
-		Secure: cfg.Secure, MaxAge: cfg.MaxAge, IdleTimeout: cfg.IdleTimeout, CacheSize: cfg.CacheSize, MaxSessionBytes: cfg.MaxSessionBytes,
+		Secure: cfg.Secure, Domain: cfg.Domain, MaxAge: cfg.MaxAge, IdleTimeout: cfg.IdleTimeout, CacheSize: cfg.CacheSize, MaxSessionBytes: cfg.MaxSessionBytes,
 	}
 }
 

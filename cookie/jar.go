@@ -44,9 +44,13 @@ type JarConfig struct {
 	// and client_id it was issued for. A session is bound to its provider's
 	// pair: one that names a provider not listed here, or one listed with
 	// another issuer or client_id, reads as signed out.
-	Clients   map[string]Client
-	Name      string        // base cookie name, default "oidc_auth"
-	Secure    bool          // add Secure
+	Clients map[string]Client
+	Name    string // base cookie name, default "oidc_auth"
+	Secure  bool   // add Secure
+	// Domain, when set, is every cookie's Domain attribute (cookie_domain):
+	// the browser sends them to every host under it, and expiring them
+	// carries it too, or the browser would keep them. Empty: host-only.
+	Domain    string
 	MaxAge    time.Duration // default session lifetime, 30 days
 	CacheSize int           // opened-session cache entries; 0 → DefaultCacheSize (4096), <0 → no cache
 	// IdleTimeout, when set, also ends a session that long after its
@@ -79,6 +83,7 @@ type Jar struct {
 	codec           *Codec
 	name            string
 	secure          bool
+	domain          string
 	maxAge          time.Duration
 	idle            time.Duration // 0: no idle timeout
 	maxSessionBytes int
@@ -117,6 +122,7 @@ func NewJar(cfg JarConfig) *Jar {
 		codec:           cfg.Codec,
 		name:            cfg.Name,
 		secure:          cfg.Secure,
+		domain:          cfg.Domain,
 		maxAge:          cfg.MaxAge,
 		idle:            max(cfg.IdleTimeout, 0),
 		maxSessionBytes: cfg.MaxSessionBytes,
@@ -148,6 +154,7 @@ func (j *Jar) cookie(name, value string, maxAge int) *http.Cookie {
 		Name:     name,
 		Value:    value,
 		Path:     "/",
+		Domain:   j.domain,
 		MaxAge:   maxAge,
 		HttpOnly: true,
 		Secure:   j.secure,

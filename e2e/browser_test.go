@@ -29,6 +29,13 @@ const (
 // under OIDCAUTH_E2E=1).
 func newBrowser(t testing.TB) context.Context {
 	t.Helper()
+	return newBrowserWith(t)
+}
+
+// newBrowserWith is newBrowser with more Chromium options (flags such as
+// host-resolver-rules).
+func newBrowserWith(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
 	exe := chromiumBinary(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
@@ -45,6 +52,7 @@ func newBrowser(t testing.TB) context.Context {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-domain-reliability", true),
 	)
+	opts = append(opts, extra...)
 	life, stopLife := context.WithTimeout(context.Background(), browserLifetime)
 	alloc, stopAlloc := chromedp.NewExecAllocator(life, opts...)
 	tab, stopTab := chromedp.NewContext(alloc)

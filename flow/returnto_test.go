@@ -81,7 +81,8 @@ func TestCleanReturnToRefusesOffSiteAndControlChars(t *testing.T) {
 // FuzzCleanReturnTo: whatever comes in, what goes out is "/" or the input,
 // and always a path on this site with no control characters.
 func FuzzCleanReturnTo(f *testing.F) {
-	for _, s := range []string{"/", "/a?b=c", "//evil", `/\evil`, "/.//evil", "/%2e//x", "/a%0ab", "javascript:x", " /x"} {
+	for _, s := range []string{"/", "/a?b=c", "//evil", `/\evil`, "/.//evil", "/%2e//x", "/a%0ab", "javascript:x", " /x",
+		"https://app1.example.com/x", "https://example.com@evil.com/", "https://example.com.evil.com/", `https://a.example.com\@evil.com`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
@@ -95,6 +96,14 @@ func FuzzCleanReturnTo(f *testing.F) {
 		for _, r := range got {
 			if unicode.IsControl(r) {
 				t.Fatalf("CleanReturnTo(%q) = %q: holds a control character", raw, got)
+			}
+		}
+		// The cookie_domain form: a path as above, or a URL under the domain.
+		dom := CleanReturnToDomain(raw, "example.com", true)
+		checkDomainReturnTo(t, raw, dom)
+		for _, r := range dom {
+			if unicode.IsControl(r) {
+				t.Fatalf("CleanReturnToDomain(%q) = %q: holds a control character", raw, dom)
 			}
 		}
 	})
