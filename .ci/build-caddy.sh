@@ -29,13 +29,16 @@ mkdir -p build
 # local replacement instead of failing on the proxy's refusal.
 GOPROXY="$(go env GOPROXY | cut -d, -f1)|off" xcaddy build "$version" $args --output build/caddy
 
-build/caddy list-modules | grep -qx 'http.handlers.oidc_auth' || {
+# grep reads the whole list: with -q it would stop early, and pipefail would
+# count the SIGPIPE that caddy then gets as a failure.
+build/caddy list-modules | grep -x 'http.handlers.oidc_auth' >/dev/null || {
 	echo "build/caddy does not list http.handlers.oidc_auth" >&2
 	exit 1
 }
 echo "build/caddy lists http.handlers.oidc_auth"
 
-for cf in examples/*/Caddyfile; do
-	(cd "$(dirname "$cf")" && ../../build/caddy adapt --config Caddyfile >/dev/null)
+caddy="$PWD/build/caddy"
+for cf in examples/*/Caddyfile examples/*/*/Caddyfile; do
+	(cd "$(dirname "$cf")" && "$caddy" adapt --config Caddyfile >/dev/null)
 	echo "caddy adapt ok: $cf"
 done
