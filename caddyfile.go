@@ -51,6 +51,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    userinfo
 //	    cookie_max_age    <duration>
 //	    expire_with_token
+//	    bearer            [<audience>...]
 //	}
 func (m *OIDCAuth) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // the directive name
@@ -95,6 +96,14 @@ func (m *OIDCAuth) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				m.Userinfo = true
 			default:
 				m.ExpireWithToken = true
+			}
+		case "bearer":
+			if m.Bearer == nil {
+				m.Bearer = &BearerConfig{}
+			}
+			m.Bearer.Audiences = append(m.Bearer.Audiences, d.RemainingArgs()...)
+			if d.NextBlock(d.Nesting()) {
+				return d.Err("bearer takes audiences, not a block: bearer https://api.example.com")
 			}
 		case "claims":
 			m.Claims = append(m.Claims, d.RemainingArgs()...)

@@ -81,6 +81,9 @@ type OIDCAuth struct {
 	// End the session when the ID token expires instead of after
 	// cookie_max_age (whichever comes first).
 	ExpireWithToken bool `json:"expire_with_token,omitempty"`
+	// Also accept "Authorization: Bearer <JWT>" from API clients and
+	// scripts: tokens of the configured providers, for these audiences.
+	Bearer *BearerConfig `json:"bearer,omitempty"`
 
 	providers    map[string]*flow.Provider
 	names        []string // provider names, default first
@@ -106,6 +109,8 @@ type OIDCAuth struct {
 	held         []held             // what Provision took from the pools (pool.go)
 	life         context.Context    // bounds work detached from any request (refreshes)
 	endLife      context.CancelFunc // ends life, in Cleanup
+	bearers      *bearerCache       // verified bearer tokens (bearer.go); nil without bearer
+	realm        string             // the site's host, named by every 401's challenge
 }
 
 // CaddyModule returns the Caddy module information.
@@ -144,6 +149,9 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 		return err
 	}
 	if err := m.provisionJar(clients); err != nil {
+		return err
+	}
+	if err := m.provisionBearer(); err != nil {
 		return err
 	}
 	// What sign-ins and refreshes in progress share.
