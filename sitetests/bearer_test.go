@@ -13,7 +13,7 @@ import (
 
 // bearerEcho answers with what the next handler sees of a request: the user's
 // placeholders and the headers an upstream would get.
-const bearerEcho = `respond "id={http.auth.user.id} provider={http.auth.user.provider} email={http.auth.user.email} groups={http.auth.user.groups} scope={http.auth.user.scope} in={http.auth.user.is_logged_in} auth=[{http.request.header.Authorization}] cookie=[{http.request.header.Cookie}] token=[{http.auth.user.tokens.access}]"`
+const bearerEcho = `respond "id={http.auth.user.id} provider={http.auth.user.provider} email={http.auth.user.email} groups={http.auth.user.groups} scope={http.auth.user.scope} in={http.auth.user.is_logged_in} auth=[{http.request.header.Authorization}] cookie=[{http.request.header.Cookie}] token=[{http.auth.user.tokens.access}] vars=[{http.vars.oidc_auth.bearer}]"`
 
 // apiClient sends requests as a script would: no cookie jar, no redirects
 // followed.
@@ -83,8 +83,8 @@ func TestBearerTokensAreAdmittedWithTheirClaims(t *testing.T) {
 	access := mintToken(t, one, devprovider.Mint{User: "alice"})
 	id := mintToken(t, two, devprovider.Mint{User: "bob", Type: devprovider.IDTokenType})
 	for _, c := range []struct{ name, token, want string }{
-		{"access token", access, "id=alice provider=one email=alice@example.com groups=staff scope=openid profile email in=true auth=[] cookie=[] token=[]"},
-		{"ID token", id, "id=bob provider=two email=bob@example.org groups=admins,staff scope= in=true auth=[] cookie=[] token=[]"},
+		{"access token", access, "id=alice provider=one email=alice@example.com groups=staff scope=openid profile email in=true auth=[] cookie=[] token=[] vars=[]"},
+		{"ID token", id, "id=bob provider=two email=bob@example.org groups=admins,staff scope= in=true auth=[] cookie=[] token=[] vars=[]"},
 	} {
 		// A browser-like Accept too: a bearer request is never sent to sign in.
 		resp, body := call(t, site+"/api/items", "Authorization", "Bearer "+c.token, "Accept", "text/html")
