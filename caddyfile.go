@@ -53,6 +53,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    expire_with_token
 //	    idle_timeout      <duration>
 //	    cookie_domain     <domain>
+//	    bearer            [<audience>...]
 //	}
 func (m *OIDCAuth) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // the directive name
@@ -101,6 +102,14 @@ func (m *OIDCAuth) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				m.Userinfo = true
 			default:
 				m.ExpireWithToken = true
+			}
+		case "bearer":
+			if m.Bearer == nil {
+				m.Bearer = &BearerConfig{}
+			}
+			m.Bearer.Audiences = append(m.Bearer.Audiences, d.RemainingArgs()...)
+			if d.NextBlock(d.Nesting()) {
+				return d.Err("bearer takes audiences, not a block: bearer https://api.example.com")
 			}
 		case "claims":
 			m.Claims = append(m.Claims, d.RemainingArgs()...)

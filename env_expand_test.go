@@ -30,6 +30,7 @@ const everyKeyFromEnv = `{
 		"logout_params": {"logout_uri": "{env.OIDCAUTH_T}/google.logout_params"}
 	}},
 	"expose_tokens": ["{env.OIDCAUTH_T}/expose_tokens"],
+	"bearer": {"audiences": ["{env.OIDCAUTH_T}/bearer.audiences"]},
 	"allow": {
 		"email": ["{env.OIDCAUTH_T}/allow.email"],
 		"email_domain": ["{env.OIDCAUTH_T}/allow.email_domain"],

@@ -40,6 +40,9 @@ func (m *OIDCAuth) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyh
 	case frontchannelLogoutPath:
 		return m.serveFrontchannelLogout(w, r)
 	}
+	if raw, found, malformed := m.bearerCredential(r); found {
+		return m.serveBearer(w, r, next, raw, malformed)
+	}
 
 	sess, ok := m.requestSession(w, r)
 	if !ok {
@@ -73,11 +76,7 @@ func (m *OIDCAuth) askToSignIn(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, loginURL("", m.returnToHere(r)), http.StatusFound)
 		return nil
 	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusUnauthorized)
-	_, _ = w.Write([]byte("401 Unauthorized: sign in at " + loginPath + "\n"))
-	return nil
+	return m.unauthorized(w, "sign in at "+loginPath)
 }
 
 // refuse answers a signed-in user the allow rules do not admit: 403 at

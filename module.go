@@ -89,6 +89,9 @@ type OIDCAuth struct {
 	// example.com) that runs oidc_auth with the same provider, client_id and
 	// cookie_secret: the cookies are set for the domain (cookiedomain.go).
 	CookieDomain string `json:"cookie_domain,omitempty"`
+	// Also accept "Authorization: Bearer <JWT>" from API clients and
+	// scripts: tokens of the configured providers, for these audiences.
+	Bearer *BearerConfig `json:"bearer,omitempty"`
 
 	providers    map[string]*flow.Provider
 	names        []string // provider names, default first
@@ -120,8 +123,11 @@ type OIDCAuth struct {
 	// One refresh per session across the instances on one storage.
 	sharedRefreshes *sharedRefreshes
 
-	cookieDomain string             // cookie_domain, settled; "" for host-only cookies
-	domainHTTPS  bool               // with cookie_domain: return_to URLs must be https
+	cookieDomain string // cookie_domain, settled; "" for host-only cookies
+	domainHTTPS  bool   // with cookie_domain: return_to URLs must be https
+
+	bearers *bearerCache // verified bearer tokens (bearer.go); nil without bearer
+	realm   string       // the site's host, named by every 401's challenge
 }
 
 // CaddyModule returns the Caddy module information.
@@ -160,6 +166,9 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 		return err
 	}
 	if err := m.provisionJar(clients); err != nil {
+		return err
+	}
+	if err := m.provisionBearer(); err != nil {
 		return err
 	}
 	// What sign-ins and refreshes in progress share.

@@ -10,7 +10,9 @@
 #
 # single  every request carries one signed-in user's real cookie (from a
 #         sign-in through the development provider); the plain port gets the
-#         very same request.
+#         very same request. Then the same with an API client's bearer token
+#         instead (an RFC 9068 access token minted by the development
+#         provider, "Authorization: Bearer ..."), on both ports.
 # many    every request carries the next of USERS (default 100,000) distinct
 #         users' sessions (bench/many.lua), on both ports; the protected
 #         port is then kept busy until it has served REQUESTS (default
@@ -79,11 +81,13 @@ wait_http() { # url: until it answers at all, at most 10 s
 
 # --- the provider, the page, Caddy ---------------------------------------
 SECRET="bench-cookie-secret-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-"$WORK/provider" -addr "127.0.0.1:$P_IDP" -client bench -secret bench-secret >"$WORK/provider.out" 2>"$WORK/provider.log" &
+"$WORK/provider" -addr "127.0.0.1:$P_IDP" -client bench -secret bench-secret -bearer alice >"$WORK/provider.out" 2>"$WORK/provider.log" &
 IDP=$!
 PIDS+=($IDP)
 wait_http "http://127.0.0.1:$P_IDP/ready" # any answer; a 404 is not counted
+for _ in $(seq 50); do [ "$(wc -l <"$WORK/provider.out")" -ge 2 ] && break; sleep 0.1; done
 METADATA=$(head -1 "$WORK/provider.out")
+BEARER=$(sed -n 2p "$WORK/provider.out")
 
 mkdir -p "$WORK/www"
 python3 - "$WORK/www/page.html" <<'PY'
@@ -138,6 +142,7 @@ http://127.0.0.1:$P_PROT {
 		client_id bench
 		client_secret bench-secret
 		server_metadata_url $METADATA
+		bearer
 	}
 	root * $WORK/www
 	file_server
@@ -178,12 +183,15 @@ expect() { # want url [curl args]: the status code must be want
 }
 expect 200 "$PROT" -H "Cookie: $COOKIE"
 expect 401 "$PROT" -H "Accept: application/json"
+expect 200 "$PROT" -H "Authorization: Bearer $BEARER"
+expect 401 "$PROT" -H "Authorization: Bearer not.a.token"
 expect 200 "$PLAIN" -H "Cookie: $COOKIE"
 if [ -n "$O2P" ]; then
 	O2P_COOKIE=$("$WORK/mint" -signin "http://127.0.0.1:$P_FA/oauth2/start?rd=/page.html" -user alice)
 	expect 200 "$FA" -H "Cookie: $O2P_COOKIE"
 	expect 401 "$FA" -H "Accept: application/json"
 fi
+echo "Authorization header: bearer token ${#BEARER} bytes"
 echo "Cookie header: oidc_auth ${#COOKIE} bytes$([ -z "$O2P" ] || echo ", oauth2-proxy ${#O2P_COOKIE} bytes")"
 
 # --- measuring -----------------------------------------------------------
@@ -273,6 +281,14 @@ if [ "$MODE" != many ]; then
 	[ -z "$O2P" ] || summary plain forward_auth
 	echo "caddy RSS: $(rss) MB"
 	profile_summary single
+
+	echo "== bearer: one API client's bearer token on every request"
+	run warmup-bearer 2 -H "Authorization: Bearer $BEARER" "$PROT" >/dev/null
+	for i in $(seq "$ROUNDS"); do
+		run plain-bearer "$DUR" -H "Authorization: Bearer $BEARER" "$PLAIN"
+		run oidc_auth-bearer "$DUR" -H "Authorization: Bearer $BEARER" "$PROT"
+	done
+	summary plain-bearer oidc_auth-bearer
 fi
 
 if [ "$MODE" != single ]; then

@@ -5,8 +5,9 @@
 // retries a failed discovery after a short backoff. It builds authorization URLs
 // with state, nonce and PKCE (S256), exchanges codes, verifies ID tokens with its
 // own rate-limited key cache, merges userinfo where the ID token is thin,
-// refreshes tokens, builds end-session URLs and verifies back-channel logout
-// tokens.
+// refreshes tokens, builds end-session URLs, verifies back-channel logout
+// tokens, and verifies the ID tokens and RFC 9068 access tokens API clients
+// send as bearer tokens (VerifyBearer, which never waits for a key refetch).
 //
 // Failures are classified with errors.Is against ErrUnavailable,
 // ErrMisconfigured, ErrInvalidToken and ErrRefreshRefused. Messages name the

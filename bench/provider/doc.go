@@ -4,7 +4,9 @@
 //
 //	go run ./bench/provider -addr 127.0.0.1:5556 -client bench -secret bench-secret
 //
-// It prints the server_metadata_url, then serves until interrupted, and
+// It prints the server_metadata_url (and with -bearer USER, on a second line,
+// an access token for USER that API clients would send as a bearer token),
+// then serves until interrupted, and
 // prints how many requests reached each endpoint when it stops (showing that
 // discovery and keys were fetched once however many sign-ins there were).
 //

@@ -15,14 +15,15 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address (loopback only)")
 	client := flag.String("client", "bench", "client_id of the one registered client")
 	secret := flag.String("secret", "bench-secret", "its client_secret")
+	bearer := flag.String("bearer", "", "also print an RFC 9068 access token (1 h) for this user, on a second line")
 	flag.Parse()
-	if err := run(*addr, *client, *secret); err != nil {
+	if err := run(*addr, *client, *secret, *bearer); err != nil {
 		fmt.Fprintln(os.Stderr, "provider:", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr, client, secret string) error {
+func run(addr, client, secret, bearerUser string) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return err
@@ -44,6 +45,14 @@ func run(addr, client, secret string) error {
 		return err
 	}
 	fmt.Println(p.MetadataURL())
+	if bearerUser != "" {
+		tok, err := p.MintToken(devprovider.Mint{User: bearerUser})
+		if err != nil {
+			_ = p.Close()
+			return err
+		}
+		fmt.Println(tok)
+	}
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	<-stop
