@@ -74,8 +74,14 @@ func TestMalformedCallbacksAreRefused(t *testing.T) {
 	s := protectedSite(t, "")
 	ls := startSignIn(t, s.URL, "/auth/login")
 	cb := s.URL + "/oauth2callback"
+	// With neither code, error nor state it is the provider's return from
+	// sign-out (the default post_logout_redirect_uri): on to /, and nothing
+	// else happens.
+	if resp := getWithCookies(t, cb, ls.cookie); resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/" ||
+		len(testsupport.IdentityCookies(resp)) > 0 || len(resp.Header.Values("Set-Cookie")) > 0 {
+		t.Errorf("callback without a query: %d to %q, Set-Cookie %q; want 302 to / and no cookie", resp.StatusCode, resp.Header.Get("Location"), resp.Header.Values("Set-Cookie"))
+	}
 	for _, query := range []string{
-		"",
 		"?code=abc",
 		"?state=",
 		"?state=" + strings.Repeat("s", 600) + "&code=abc",
