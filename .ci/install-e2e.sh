@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the browser tests in e2e/ need on a fresh Debian machine:
 #   - Debian's Chromium (driven headless by chromedp) and its driver;
-#   - the Dex OpenID provider, built from the version pinned in tools/dex.
+#   - the Dex OpenID provider, built from the version pinned in tools/dex;
+#   - panva's oidc-provider, the second real provider, from the npm lock file
+#     in e2e/oidcprovider (npm ci; node and npm must be on PATH).
 # Safe to run again: each step is skipped when its result is already there.
 # Run as root (apt-get). Environment:
 #   DEX_BIN   where to put dex (default: $(go env GOPATH)/bin/dex, where the tests look).
@@ -69,6 +71,27 @@ install_dex() {
 	say "dex: built $("$bin" version 2>/dev/null | head -n 1 || echo "$bin") in $((SECONDS - t0))s"
 }
 
+install_oidc_provider() {
+	local t0=$SECONDS dir="$repo/e2e/oidcprovider"
+	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+		say "oidc-provider: node and npm must be on PATH; install Node.js first" >&2
+		exit 1
+	fi
+	# npm ci wipes and refills node_modules; skip it when the installed tree
+	# came from this very lock file (its hash is kept beside it).
+	local want stamp="$dir/node_modules/.oidcauth-lock-sha256"
+	want="$(sha256sum "$dir/package-lock.json" | awk '{ print $1 }')"
+	if [[ -f $stamp && $(cat "$stamp") == "$want" && -f $dir/node_modules/oidc-provider/package.json ]]; then
+		say "oidc-provider: $dir/node_modules matches package-lock.json, skipped"
+		return
+	fi
+	say "oidc-provider: npm ci in $dir (node $(node --version))"
+	(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+	printf '%s\n' "$want" >"$stamp"
+	say "oidc-provider: installed $(node -p 'require("'"$dir"'/node_modules/oidc-provider/package.json").version') in $((SECONDS - t0))s"
+}
+
 install_chromium
 install_dex
+install_oidc_provider
 say "done in $((SECONDS - started))s"

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,10 +18,6 @@ import (
 
 	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
-
-// dexStartTimeout bounds how long Dex may take to answer its discovery
-// document; a cold start on a busy 2-core CI machine takes a second or two.
-const dexStartTimeout = 30 * time.Second
 
 // The fields of Dex's password form (web/templates/password.html), which it
 // shows at once when the password database is its only connector.
@@ -87,53 +81,8 @@ func startDex(t testing.TB, cfg dexConfig) *dexServer {
 		t.Fatalf("startDex: %v", err)
 	}
 
-	d := &dexServer{Issuer: issuer, Users: cfg.Users, log: &syncBuffer{}}
 	cmd := exec.Command(bin, "serve", confPath)
-	cmd.Stdout, cmd.Stderr = d.log, d.log
-	cmd.SysProcAttr = childProcAttr()
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("startDex: running %s: %v", bin, err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-		if t.Failed() {
-			t.Logf("dex output:\n%s", d.Log())
-		}
-	})
-
-	if err := waitDiscovery(issuer, exited); err != nil {
-		t.Fatalf("startDex: %v\ndex output:\n%s", err, d.Log())
-	}
-	return d
-}
-
-// waitDiscovery polls the issuer's discovery document until it answers 200,
-// Dex exits, or dexStartTimeout passes.
-func waitDiscovery(issuer string, exited <-chan error) error {
-	url := issuer + "/.well-known/openid-configuration"
-	client := &http.Client{Timeout: 2 * time.Second}
-	deadline := time.Now().Add(dexStartTimeout)
-	for {
-		resp, err := client.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			err = fmt.Errorf("status %s", resp.Status)
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("dex did not serve %s within %v: %v", url, dexStartTimeout, err)
-		}
-		select {
-		case werr := <-exited:
-			return fmt.Errorf("dex exited before serving %s: %v", url, werr)
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+	return &dexServer{Issuer: issuer, Users: cfg.Users, log: runProvider(t, "dex", cmd, issuer)}
 }
 
 // dexConfigFile renders Dex's configuration. It is JSON, which Dex's YAML
@@ -184,24 +133,6 @@ func dexConfigFile(issuer, addr string, cfg dexConfig) ([]byte, error) {
 		"staticPasswords":  passwords,
 	}
 	return json.MarshalIndent(conf, "", "  ")
-}
-
-// syncBuffer is a bytes.Buffer that a child process and the test can share.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func TestDexConfigFileHoldsClientAndCheckableUser(t *testing.T) {

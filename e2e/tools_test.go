@@ -14,7 +14,7 @@ import (
 )
 
 // installHint tells a developer how to get what the browser tests need.
-const installHint = "run .ci/install-e2e.sh as root to install Dex and Chromium"
+const installHint = "run .ci/install-e2e.sh as root to install Dex, Chromium and oidc-provider"
 
 // strictEnv names the variable that, set to "1", turns a missing tool into a
 // failure instead of a skip, so that CI cannot go green by skipping every
