@@ -51,6 +51,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    userinfo
 //	    cookie_max_age    <duration>
 //	    expire_with_token
+//	    pages             <dir>
 //	}
 func (m *OIDCAuth) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // the directive name
@@ -62,6 +63,10 @@ func (m *OIDCAuth) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		switch key {
 		case "secrets_file":
 			if err := oneArg(d, &m.SecretsFile); err != nil {
+				return err
+			}
+		case "pages":
+			if err := oneArg(d, &m.Pages); err != nil {
 				return err
 			}
 		case "cookie_secret":

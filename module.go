@@ -15,6 +15,7 @@ import (
 
 	"github.com/caddy-oidc-auth/oidcauth/cookie"
 	"github.com/caddy-oidc-auth/oidcauth/flow"
+	"github.com/caddy-oidc-auth/oidcauth/internal/pages"
 	"github.com/caddy-oidc-auth/oidcauth/internal/recent"
 	"github.com/caddy-oidc-auth/oidcauth/internal/revocation"
 )
@@ -82,6 +83,9 @@ type OIDCAuth struct {
 	// End the session when the ID token expires instead of after
 	// cookie_max_age (whichever comes first).
 	ExpireWithToken bool `json:"expire_with_token,omitempty"`
+	// A directory of html/template files replacing the built-in pages:
+	// choose.html, error.html, forbidden.html (see README, "Your own pages").
+	Pages string `json:"pages,omitempty"`
 
 	providers    map[string]*flow.Provider
 	names        []string // provider names, default first
@@ -103,6 +107,7 @@ type OIDCAuth struct {
 	logoutParams map[string]map[string]string // per provider
 	keepClaims   map[string]bool              // nil: keep every claim
 	maxAge       time.Duration
+	pages        *pages.Set // the site's own pages; nil: the built-in ones
 	logger       *zap.Logger
 	held         []held             // what Provision took from the pools (pool.go)
 	life         context.Context    // bounds work detached from any request (refreshes)
@@ -134,6 +139,9 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 		return err
 	}
 	if err := m.sessionOptions(); err != nil {
+		return err
+	}
+	if err := m.loadPages(); err != nil {
 		return err
 	}
 	if err := m.provisionStorage(ctx); err != nil {
