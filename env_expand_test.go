@@ -36,7 +36,8 @@ const everyKeyFromEnv = `{
 		"claim": {"groups": ["{env.OIDCAUTH_T}/allow.claim"]},
 		"provider": ["{env.OIDCAUTH_T}/allow.provider"]
 	},
-	"claims": ["{env.OIDCAUTH_T}/claims"]
+	"claims": ["{env.OIDCAUTH_T}/claims"],
+	"pages": "{env.OIDCAUTH_T}/pages"
 }`
 
 func TestEnvExpandsInEveryValue(t *testing.T) {
