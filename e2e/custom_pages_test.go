@@ -82,7 +82,7 @@ func TestBrowserCustomPages(t *testing.T) {
 		chromedp.SendKeys(demoUsernameField, "bob"),
 		chromedp.SendKeys(demoPasswordField, "bob-password"),
 		chromedp.Click(demoSubmitButton),
-		chromedp.WaitVisible(chromedp.CSS("main h1")))
+		chromedp.WaitVisible(chromedp.CSS("main .brand"))) // the 403 page's, not the form's heading
 	requireAt(t, tab, "come back to the page asked for", site.URL()+"/index.html")
 	saveScreenshot(t, tab, "custom-forbidden")
 	text := runValue(t, tab, "read the 403 page", chromedp.Evaluate[string](`document.body.innerText`))
