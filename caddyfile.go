@@ -54,6 +54,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    idle_timeout      <duration>
 //	    cookie_domain     <domain>
 //	    bearer            [<audience>...]
+//	    pages             <dir>
 //	}
 func (m *OIDCAuth) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // the directive name
@@ -69,6 +70,10 @@ func (m *OIDCAuth) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 		case "cookie_domain":
 			if err := oneArg(d, &m.CookieDomain); err != nil {
+				return err
+			}
+		case "pages":
+			if err := oneArg(d, &m.Pages); err != nil {
 				return err
 			}
 		case "cookie_secret":

@@ -38,7 +38,8 @@ const everyKeyFromEnv = `{
 		"provider": ["{env.OIDCAUTH_T}/allow.provider"]
 	},
 	"claims": ["{env.OIDCAUTH_T}/claims"],
-	"cookie_domain": "{env.OIDCAUTH_T}/cookie_domain"
+	"cookie_domain": "{env.OIDCAUTH_T}/cookie_domain",
+	"pages": "{env.OIDCAUTH_T}/pages"
 }`
 
 func TestEnvExpandsInEveryValue(t *testing.T) {

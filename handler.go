@@ -95,11 +95,14 @@ func (m *OIDCAuth) refuse(w http.ResponseWriter, r *http.Request, sess *cookie.S
 		_, _ = w.Write([]byte("403 Forbidden: " + who + " may not access this page\n"))
 		return nil
 	}
-	return pages.Write(w, r, http.StatusForbidden, pages.Page{
-		Title:   "Access denied",
-		Message: "You are signed in as " + who + " (" + sess.Provider + "), and this account may not access this page.",
-		SignOut: logoutPath,
-		Status:  http.StatusForbidden,
+	return m.pages.Write(w, r, pages.Forbidden, http.StatusForbidden, pages.Page{
+		Title:    "Access denied",
+		Message:  "You are signed in as " + who + " (" + sess.Provider + "), and this account may not access this page.",
+		SignOut:  logoutPath,
+		Status:   http.StatusForbidden,
+		User:     who,
+		Provider: sess.Provider,
+		Claims:   sess.ClaimMap(),
 	})
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/caddy-oidc-auth/oidcauth/cookie"
 	"github.com/caddy-oidc-auth/oidcauth/flow"
+	"github.com/caddy-oidc-auth/oidcauth/internal/pages"
 	"github.com/caddy-oidc-auth/oidcauth/internal/recent"
 	"github.com/caddy-oidc-auth/oidcauth/internal/revocation"
 )
@@ -92,6 +93,9 @@ type OIDCAuth struct {
 	// Also accept "Authorization: Bearer <JWT>" from API clients and
 	// scripts: tokens of the configured providers, for these audiences.
 	Bearer *BearerConfig `json:"bearer,omitempty"`
+	// A directory of html/template files replacing the built-in pages:
+	// choose.html, error.html, forbidden.html (see README, "Your own pages").
+	Pages string `json:"pages,omitempty"`
 
 	providers    map[string]*flow.Provider
 	names        []string // provider names, default first
@@ -115,6 +119,7 @@ type OIDCAuth struct {
 	maxAge       time.Duration
 	idle         time.Duration // idle_timeout, 0 when off (idle.go)
 	renewals     *recent.Set   // cookies renewed a moment ago (idle.go)
+	pages        *pages.Set    // the site's own pages; nil: the built-in ones
 	logger       *zap.Logger
 	held         []held             // what Provision took from the pools (pool.go)
 	life         context.Context    // bounds work detached from any request (refreshes)
@@ -155,6 +160,9 @@ func (m *OIDCAuth) Provision(ctx caddy.Context) error {
 		return err
 	}
 	if err := m.sessionOptions(); err != nil {
+		return err
+	}
+	if err := m.loadPages(); err != nil {
 		return err
 	}
 	if err := m.provisionStorage(ctx); err != nil {

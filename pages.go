@@ -13,10 +13,10 @@ import (
 func (m *OIDCAuth) renderChooser(w http.ResponseWriter, r *http.Request, returnTo, loginHint string) error {
 	p := pages.Page{Title: "Sign in", Message: "Choose how to sign in."}
 	for _, name := range m.names {
-		p.Providers = append(p.Providers, pages.Link{Href: withLoginHint(loginURL(name, returnTo), loginHint), Label: m.providerLabel(name)})
+		p.Providers = append(p.Providers, pages.Link{Href: withLoginHint(loginURL(name, returnTo), loginHint), Label: m.providerLabel(name), Name: name})
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	return pages.Write(w, r, http.StatusOK, p)
+	return m.pages.Write(w, r, pages.Choose, http.StatusOK, p)
 }
 
 // providerLabel is how the chooser names a provider after "Sign in with":
@@ -36,7 +36,7 @@ func (m *OIDCAuth) providerLabel(name string) string {
 // sign in again) where there is one (next; nil for none). No stack trace,
 // nothing secret.
 func (m *OIDCAuth) renderError(w http.ResponseWriter, r *http.Request, status int, title, message string, next *pages.Link) error {
-	return pages.Write(w, r, status, pages.Page{Title: title, Message: message, Link: next, Status: status})
+	return m.pages.Write(w, r, pages.Error, status, pages.Page{Title: title, Message: message, Link: next, Status: status})
 }
 
 // The ways on an error page offers, each labelled for where it leads.
