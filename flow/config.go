@@ -41,9 +41,9 @@ type Config struct {
 	// over client_kwargs' token_endpoint_auth_method. Empty: chosen from
 	// the provider's metadata (see Provider.tokenAuthMethod).
 	AuthMethod string
-	ClientKey  *ClientKey // client_private_key, for private_key_jwt; nil: none
-	HTTPClient   *http.Client      // nil: one with a 10 s timeout
-	Now          func() time.Time  // nil: time.Now
+	ClientKey  *ClientKey       // client_private_key, for private_key_jwt; nil: none
+	HTTPClient *http.Client     // nil: one with a 10 s timeout
+	Now        func() time.Time // nil: time.Now
 	// OnFetch, when set, hears of every metadata ("metadata") and key set
 	// ("jwks") fetch and its outcome, for metrics. It must be quick.
 	OnFetch func(kind string, err error)

@@ -184,9 +184,9 @@ func (p *Provider) fetchMetadata(ctx context.Context) (*discovered, error) {
 	secret, style := p.oauthClient(authMethod)
 	return &discovered{
 		authMethod: authMethod,
-		md:   md,
-		algs: algs,
-		keys: keys,
+		md:         md,
+		algs:       algs,
+		keys:       keys,
 		verifier: oidc.NewVerifier(md.Issuer, keys, &oidc.Config{
 			ClientID:             p.cfg.ClientID,
 			SupportedSigningAlgs: algs,
