@@ -37,16 +37,17 @@ type Config struct {
 	RedirectURL  string            // redirect_uri: the absolute URL of the callback
 	Params       map[string]string // client_kwargs: "scope" and "prompt" replace the defaults; other keys go into the authorization request
 	Userinfo     bool              // always fetch userinfo at sign-in and merge it
+	HTTPClient   *http.Client      // nil: one with a 10 s timeout
+	Now          func() time.Time  // nil: time.Now
+	// OnFetch, when set, hears of every metadata ("metadata") and key set
+	// ("jwks") fetch and its outcome, for metrics. It must be quick.
+	OnFetch func(kind string, err error)
+
 	// AuthMethod is token_endpoint_auth_method (see AuthMethods); it wins
 	// over client_kwargs' token_endpoint_auth_method. Empty: chosen from
 	// the provider's metadata (see Provider.tokenAuthMethod).
 	AuthMethod string
-	ClientKey  *ClientKey       // client_private_key, for private_key_jwt; nil: none
-	HTTPClient *http.Client     // nil: one with a 10 s timeout
-	Now        func() time.Time // nil: time.Now
-	// OnFetch, when set, hears of every metadata ("metadata") and key set
-	// ("jwks") fetch and its outcome, for metrics. It must be quick.
-	OnFetch func(kind string, err error)
+	ClientKey  *ClientKey // client_private_key, for private_key_jwt; nil: none
 }
 
 // reservedParams are authorization parameters the module always sets itself;

@@ -183,10 +183,9 @@ func (p *Provider) fetchMetadata(ctx context.Context) (*discovered, error) {
 	authMethod := p.tokenAuthMethod(md.AuthMethods)
 	secret, style := p.oauthClient(authMethod)
 	return &discovered{
-		authMethod: authMethod,
-		md:         md,
-		algs:       algs,
-		keys:       keys,
+		md:   md,
+		algs: algs,
+		keys: keys,
 		verifier: oidc.NewVerifier(md.Issuer, keys, &oidc.Config{
 			ClientID:             p.cfg.ClientID,
 			SupportedSigningAlgs: algs,
@@ -202,6 +201,7 @@ func (p *Provider) fetchMetadata(ctx context.Context) (*discovered, error) {
 				AuthStyle: style,
 			},
 		},
+		authMethod: authMethod,
 	}, nil
 }
 
