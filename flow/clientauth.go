@@ -37,8 +37,9 @@ const clientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bea
 // bounds what a copy of one is worth.
 const assertionLifetime = 60 * time.Second
 
-// hmacMinSecret: HS256 needs a key of 32 bytes at least (RFC 7518 3.2).
-const hmacMinSecret = 32
+// MinHMACSecret is the shortest client_secret client_secret_jwt accepts:
+// HS256 needs a key of 32 bytes at least (RFC 7518 3.2).
+const MinHMACSecret = 32
 
 // checkAuthMethod settles the configured method: Config.AuthMethod, else
 // client_kwargs' token_endpoint_auth_method (Authlib's place for it), else
@@ -55,8 +56,8 @@ func checkAuthMethod(cfg Config) (string, error) {
 	switch {
 	case m == AuthPrivateKeyJWT && cfg.ClientKey == nil:
 		return "", fmt.Errorf("token_endpoint_auth_method %s needs client_private_key (a PEM private key file)", m)
-	case m == AuthClientSecretJWT && len(cfg.ClientSecret) < hmacMinSecret:
-		return "", fmt.Errorf("token_endpoint_auth_method %s needs a client_secret of %d characters at least (HS256)", m, hmacMinSecret)
+	case m == AuthClientSecretJWT && len(cfg.ClientSecret) < MinHMACSecret:
+		return "", fmt.Errorf("token_endpoint_auth_method %s needs a client_secret of %d characters at least (HS256)", m, MinHMACSecret)
 	}
 	return m, nil
 }
@@ -85,7 +86,7 @@ func (p *Provider) tokenAuthMethod(listed []string) string {
 		return AuthClientSecretBasic
 	case slices.Contains(listed, AuthClientSecretPost):
 		return AuthClientSecretPost
-	case slices.Contains(listed, AuthClientSecretJWT) && len(p.cfg.ClientSecret) >= hmacMinSecret:
+	case slices.Contains(listed, AuthClientSecretJWT) && len(p.cfg.ClientSecret) >= MinHMACSecret:
 		return AuthClientSecretJWT
 	}
 	return AuthClientSecretBasic
