@@ -40,6 +40,14 @@ type ProviderConfig struct {
 	// Where this provider sends the browser after signing out there.
 	// Default: the top-level post_logout_redirect_uri.
 	PostLogoutRedirectURI string `json:"post_logout_redirect_uri,omitempty"`
+	// How the site authenticates at the token endpoint: client_secret_basic,
+	// client_secret_post, client_secret_jwt, private_key_jwt or none. It wins
+	// over client_kwargs' token_endpoint_auth_method. Default: from the
+	// provider's metadata (see README, "Client authentication with keys").
+	TokenEndpointAuthMethod string `json:"token_endpoint_auth_method,omitempty"`
+	// A PEM private key file (RSA or EC) that signs private_key_jwt
+	// assertions; its public key is served at /auth/jwks.
+	ClientPrivateKey string `json:"client_private_key,omitempty"`
 }
 
 // providerKey is one key of a provider, under the same name in a
@@ -79,6 +87,12 @@ var providerKeys = []providerKey{
 	{"post_logout_redirect_uri",
 		func(p *ProviderConfig) slot { return textSlot(&p.PostLogoutRedirectURI) },
 		func(m *OIDCAuth) slot { return textSlot(&m.PostLogoutRedirectURI) }},
+	{"token_endpoint_auth_method",
+		func(p *ProviderConfig) slot { return textSlot(&p.TokenEndpointAuthMethod) },
+		func(m *OIDCAuth) slot { return textSlot(&m.TokenEndpointAuthMethod) }},
+	{"client_private_key",
+		func(p *ProviderConfig) slot { return textSlot(&p.ClientPrivateKey) },
+		func(m *OIDCAuth) slot { return textSlot(&m.ClientPrivateKey) }},
 }
 
 // lookupProviderKey finds a provider key by the name users write.
@@ -365,6 +379,9 @@ func checkProvider(name string, p, own *ProviderConfig, site *url.URL, src keySo
 	}
 	if _, ok := httpURL(p.ServerMetadataURL); !ok {
 		return fmt.Errorf("%s%s: server_metadata_url %q must be an absolute http or https URL", label, at, p.ServerMetadataURL)
+	}
+	if err := checkClientAuth(label, at, p); err != nil {
+		return err
 	}
 	if own == nil {
 		return nil // the default provider's addresses are the top-level ones, checked above

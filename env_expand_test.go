@@ -20,6 +20,8 @@ const everyKeyFromEnv = `{
 	"client_kwargs": {"hd": "{env.OIDCAUTH_T}/client_kwargs"},
 	"logout_params": {"logout_hint": "{env.OIDCAUTH_T}/logout_params"},
 	"post_logout_redirect_uri": "{env.OIDCAUTH_T}/post_logout_redirect_uri",
+	"token_endpoint_auth_method": "{env.OIDCAUTH_T}/token_endpoint_auth_method",
+	"client_private_key": "{env.OIDCAUTH_T}/client_private_key",
 	"providers": {"google": {
 		"client_id": "{env.OIDCAUTH_T}/google.client_id",
 		"client_secret": "{env.OIDCAUTH_T}/google.client_secret",
@@ -27,7 +29,9 @@ const everyKeyFromEnv = `{
 		"redirect_uri": "{env.OIDCAUTH_T}/google.redirect_uri",
 		"post_logout_redirect_uri": "{env.OIDCAUTH_T}/google.post_logout_redirect_uri",
 		"client_kwargs": {"prompt": "{env.OIDCAUTH_T}/google.client_kwargs"},
-		"logout_params": {"logout_uri": "{env.OIDCAUTH_T}/google.logout_params"}
+		"logout_params": {"logout_uri": "{env.OIDCAUTH_T}/google.logout_params"},
+		"token_endpoint_auth_method": "{env.OIDCAUTH_T}/google.token_endpoint_auth_method",
+		"client_private_key": "{env.OIDCAUTH_T}/google.client_private_key"
 	}},
 	"expose_tokens": ["{env.OIDCAUTH_T}/expose_tokens"],
 	"bearer": {"audiences": ["{env.OIDCAUTH_T}/bearer.audiences"]},

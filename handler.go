@@ -39,6 +39,8 @@ func (m *OIDCAuth) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyh
 		return m.serveBackchannelLogout(w, r)
 	case frontchannelLogoutPath:
 		return m.serveFrontchannelLogout(w, r)
+	case jwksPath:
+		return m.serveJWKS(w, r)
 	}
 	if raw, found, malformed := m.bearerCredential(r); found {
 		return m.serveBearer(w, r, next, raw, malformed)

@@ -65,6 +65,9 @@ type OIDCAuth struct {
 	PostLogoutRedirectURI string `json:"post_logout_redirect_uri,omitempty"`
 	// Named providers, as [auth.NAME] tables.
 	Providers map[string]*ProviderConfig `json:"providers,omitempty"`
+	// The default provider's token_endpoint_auth_method and client_private_key.
+	TokenEndpointAuthMethod string `json:"token_endpoint_auth_method,omitempty"`
+	ClientPrivateKey        string `json:"client_private_key,omitempty"`
 
 	// Which tokens the following handlers and /auth/user may see: "id", "access".
 	ExposeTokens []string `json:"expose_tokens,omitempty"`
@@ -133,6 +136,9 @@ type OIDCAuth struct {
 
 	bearers *bearerCache // verified bearer tokens (bearer.go); nil without bearer
 	realm   string       // the site's host, named by every 401's challenge
+
+	clientKeys []*flow.ClientKey // every provider's client_private_key, for /auth/jwks
+	jwks       []byte            // their public halves, as a JWK Set
 }
 
 // CaddyModule returns the Caddy module information.
@@ -276,6 +282,10 @@ func (m *OIDCAuth) provisionProviders() (map[string]cookie.Client, error) {
 	clients := make(map[string]cookie.Client, len(configs))
 	for _, name := range m.names {
 		pc := configs[name]
+		key, err := m.loadClientKey(name, pc)
+		if err != nil {
+			return nil, err
+		}
 		p, err := m.takeProvider(flow.Config{
 			Name:         name,
 			ClientID:     pc.ClientID,
@@ -284,6 +294,8 @@ func (m *OIDCAuth) provisionProviders() (map[string]cookie.Client, error) {
 			RedirectURL:  pc.RedirectURI,
 			Params:       pc.ClientKwargs,
 			Userinfo:     m.Userinfo,
+			AuthMethod:   pc.TokenEndpointAuthMethod,
+			ClientKey:    key,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("provider %s: %w", name, err)

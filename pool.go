@@ -34,6 +34,8 @@ type providerPoolKey struct {
 	Name, ClientID, ClientSecret, MetadataURL, RedirectURL string
 	Params                                                 map[string]string
 	Userinfo                                               bool
+	AuthMethod                                             string
+	ClientKey                                              string // the key's thumbprint, never the key
 }
 
 func providerPoolKeyOf(cfg flow.Config) providerPoolKey {
@@ -41,6 +43,7 @@ func providerPoolKeyOf(cfg flow.Config) providerPoolKey {
 		Name: cfg.Name, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 		MetadataURL: cfg.MetadataURL, RedirectURL: cfg.RedirectURL,
 		Params: cfg.Params, Userinfo: cfg.Userinfo,
+		AuthMethod: cfg.AuthMethod, ClientKey: clientKeyID(cfg.ClientKey),
 	}
 }
 

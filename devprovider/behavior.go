@@ -36,7 +36,8 @@ type Behavior struct {
 	MinimalIDToken bool
 	UserinfoSub    string // userinfo answers this sub instead of the user's
 	// AuthMethods is token_endpoint_auth_methods_supported, and the token endpoint accepts
-	// only these; default ["client_secret_basic", "client_secret_post"].
+	// only these; default ["client_secret_basic", "client_secret_post",
+	// "client_secret_jwt", "private_key_jwt"].
 	AuthMethods  []string
 	NoEndSession bool // omit end_session_endpoint from discovery
 	// AuthTimeAge makes sign-ins claim (auth_time) that the user authenticated this long
@@ -70,7 +71,7 @@ func (b *Behavior) authMethods() []string {
 	if len(b.AuthMethods) > 0 {
 		return b.AuthMethods
 	}
-	return []string{"client_secret_basic", "client_secret_post"}
+	return []string{"client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt"}
 }
 
 func (b *Behavior) allowsAuthMethod(m string) bool {

@@ -241,7 +241,7 @@ func TestBehaviorUserinfoSub(t *testing.T) {
 
 func TestBehaviorAuthMethods(t *testing.T) {
 	p := startProvider(t, nil)
-	if got := metadata(t, p)["token_endpoint_auth_methods_supported"]; len(got.([]any)) != 2 {
+	if got := metadata(t, p)["token_endpoint_auth_methods_supported"]; len(got.([]any)) != 4 {
 		t.Errorf("default auth methods %v", got)
 	}
 	p.SetBehavior(Behavior{AuthMethods: []string{"client_secret_post"}})

@@ -25,7 +25,7 @@ func TestDiscoveryDocument(t *testing.T) {
 		"response_types_supported":              {"code"},
 		"id_token_signing_alg_values_supported": {"RS256", "ES256"},
 		"code_challenge_methods_supported":      {"S256"},
-		"token_endpoint_auth_methods_supported": {"client_secret_basic", "client_secret_post"},
+		"token_endpoint_auth_methods_supported": {"client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt"},
 	} {
 		if got := stringList(md[key]); !slices.Equal(got, want) {
 			t.Errorf("%s = %v, want %v", key, got, want)

@@ -37,6 +37,12 @@ type Client struct {
 	// Connect Front-Channel Logout 1.0) with the issuer and the sid of the
 	// session named by id_token_hint.
 	FrontchannelLogoutURI string
+	// PublicKey (*rsa.PublicKey or *ecdsa.PublicKey) verifies the client's
+	// private_key_jwt assertions; without it, the keys at JWKSURI do (fetched at
+	// each use). With either, the client must authenticate with an assertion
+	// or its secret, never with its client_id alone.
+	PublicKey any
+	JWKSURI   string
 }
 
 // Config sets up a Provider.
@@ -60,13 +66,14 @@ type Config struct {
 
 // Provider is an OpenID Connect provider. It is safe for concurrent use.
 type Provider struct {
-	cfg      Config
-	users    map[string]User
-	clients  map[string]Client
-	behavior atomic.Pointer[Behavior]
-	keys     atomic.Pointer[keySet]
-	store    *grantStore
-	counts   counters
+	cfg        Config
+	users      map[string]User
+	clients    map[string]Client
+	behavior   atomic.Pointer[Behavior]
+	keys       atomic.Pointer[keySet]
+	store      *grantStore
+	counts     counters
+	clientAuth clientAuthState // client assertion jtis, last method (clientjwt.go)
 
 	mu            sync.Mutex // guards issuer, server, lastAuthorize
 	issuer        string

@@ -22,7 +22,7 @@ func (p *Provider) serveToken(w http.ResponseWriter, r *http.Request, issuer str
 		oauthError(w, http.StatusBadRequest, "invalid_request", "the request body is not a form")
 		return
 	}
-	client, status, desc := p.authenticateClient(r)
+	client, status, desc := p.authenticateClient(r, issuer)
 	if desc != "" {
 		oauthError(w, status, "invalid_client", desc)
 		return
@@ -51,9 +51,13 @@ func (p *Provider) serveToken(w http.ResponseWriter, r *http.Request, issuer str
 	p.issueTokens(w, issuer, client, sess, nonce)
 }
 
-// authenticateClient checks client_secret_basic or client_secret_post credentials (a
-// client without a secret needs only its client_id). On failure desc says why.
-func (p *Provider) authenticateClient(r *http.Request) (c Client, status int, desc string) {
+// authenticateClient checks client_secret_basic or client_secret_post credentials, or a
+// client assertion (clientjwt.go); a client without a secret or keys needs only its
+// client_id. On failure desc says why.
+func (p *Provider) authenticateClient(r *http.Request, issuer string) (c Client, status int, desc string) {
+	if r.PostForm.Has("client_assertion") || r.PostForm.Has("client_assertion_type") {
+		return p.authenticateAssertion(r, issuer)
+	}
 	id, secret, method := "", "", ""
 	if u, pw, ok := r.BasicAuth(); ok {
 		// RFC 6749 2.3.1: both parts are form-encoded before Basic encoding.
@@ -67,7 +71,8 @@ func (p *Provider) authenticateClient(r *http.Request) (c Client, status int, de
 	if !ok {
 		return Client{}, http.StatusUnauthorized, "unknown client"
 	}
-	if method == "none" && c.Secret == "" {
+	if method == "none" && c.Secret == "" && !c.usesKeys() {
+		p.clientAuth.note(method)
 		return c, 0, ""
 	}
 	if method == "none" || subtle.ConstantTimeCompare([]byte(c.Secret), []byte(secret)) != 1 {
@@ -76,6 +81,7 @@ func (p *Provider) authenticateClient(r *http.Request) (c Client, status int, de
 	if !p.behaviorNow().allowsAuthMethod(method) {
 		return Client{}, http.StatusUnauthorized, method + " is not an allowed client authentication method"
 	}
+	p.clientAuth.note(method)
 	return c, 0, ""
 }
 

@@ -42,6 +42,12 @@ type Config struct {
 	// OnFetch, when set, hears of every metadata ("metadata") and key set
 	// ("jwks") fetch and its outcome, for metrics. It must be quick.
 	OnFetch func(kind string, err error)
+
+	// AuthMethod is token_endpoint_auth_method (see AuthMethods); it wins
+	// over client_kwargs' token_endpoint_auth_method. Empty: chosen from
+	// the provider's metadata (see Provider.tokenAuthMethod).
+	AuthMethod string
+	ClientKey  *ClientKey // client_private_key, for private_key_jwt; nil: none
 }
 
 // reservedParams are authorization parameters the module always sets itself;
@@ -68,7 +74,7 @@ type Provider struct {
 	expectedIssuer string // MetadataURL minus the well-known suffix
 	scope          string
 	scopes         map[string]bool
-	authMethod     string // from client_kwargs.token_endpoint_auth_method, if any
+	authMethod     string // token_endpoint_auth_method configured (key, else client_kwargs); "": from the metadata
 	restrict       restrictions
 
 	ready atomic.Pointer[discovered] // set once discovery succeeded
@@ -137,11 +143,8 @@ func NewProvider(cfg Config) (*Provider, error) {
 	if !p.scopes["openid"] {
 		return nil, bad("client_kwargs scope %q must include \"openid\"", p.scope)
 	}
-	switch m := cfg.Params["token_endpoint_auth_method"]; m {
-	case "", "client_secret_basic", "client_secret_post", "none":
-		p.authMethod = m
-	default:
-		return nil, bad("client_kwargs token_endpoint_auth_method %q is not supported (use client_secret_basic, client_secret_post or none)", m)
+	if p.authMethod, err = checkAuthMethod(cfg); err != nil {
+		return nil, bad("%v", err)
 	}
 	if p.restrict, err = parseRestrictions(cfg.Params); err != nil {
 		return nil, bad("%v", err)

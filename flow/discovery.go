@@ -50,6 +50,8 @@ type discovered struct {
 	keys     *keySet
 	verifier *oidc.IDTokenVerifier
 	oauth    *oauth2.Config
+	// authMethod is how the client authenticates at the token endpoint.
+	authMethod string
 }
 
 // discover returns the cached metadata, or fetches it. Concurrent first
@@ -178,6 +180,8 @@ func (p *Provider) fetchMetadata(ctx context.Context) (*discovered, error) {
 	}
 
 	keys := newKeySet(p, md.JWKSURI, algs)
+	authMethod := p.tokenAuthMethod(md.AuthMethods)
+	secret, style := p.oauthClient(authMethod)
 	return &discovered{
 		md:   md,
 		algs: algs,
@@ -189,14 +193,15 @@ func (p *Provider) fetchMetadata(ctx context.Context) (*discovered, error) {
 		}),
 		oauth: &oauth2.Config{
 			ClientID:     p.cfg.ClientID,
-			ClientSecret: p.cfg.ClientSecret,
+			ClientSecret: secret,
 			RedirectURL:  p.cfg.RedirectURL,
 			Endpoint: oauth2.Endpoint{
 				AuthURL:   md.AuthorizationEndpoint,
 				TokenURL:  md.TokenEndpoint,
-				AuthStyle: p.authStyle(md.AuthMethods),
+				AuthStyle: style,
 			},
 		},
+		authMethod: authMethod,
 	}, nil
 }
 
@@ -206,26 +211,11 @@ func sameIssuer(got, want string) bool {
 	return got == want || got == want+"/" || got+"/" == want
 }
 
-// authStyle picks client authentication at the token endpoint: what
-// client_kwargs asks for, else client_secret_basic when the provider lists it
-// (or lists nothing: basic is the spec's default), else client_secret_post.
+// authStyle is how x/oauth2 sends the client's credentials, for the method
+// tokenAuthMethod picks from the provider's listed methods.
 func (p *Provider) authStyle(methods []string) oauth2.AuthStyle {
-	switch p.authMethod {
-	case "client_secret_basic":
-		return oauth2.AuthStyleInHeader
-	case "client_secret_post", "none":
-		return oauth2.AuthStyleInParams
-	}
-	if p.cfg.ClientSecret == "" {
-		return oauth2.AuthStyleInParams // a public client sends only client_id
-	}
-	if len(methods) == 0 || slices.Contains(methods, "client_secret_basic") {
-		return oauth2.AuthStyleInHeader
-	}
-	if slices.Contains(methods, "client_secret_post") {
-		return oauth2.AuthStyleInParams
-	}
-	return oauth2.AuthStyleInHeader
+	_, style := p.oauthClient(p.tokenAuthMethod(methods))
+	return style
 }
 
 // observe reports a fetch to cfg.OnFetch, when set.

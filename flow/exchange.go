@@ -27,8 +27,8 @@ type Identity struct {
 }
 
 // Exchange swaps the authorization code for tokens, sending the PKCE verifier
-// and authenticating the client as the provider's
-// token_endpoint_auth_methods_supported allows (basic preferred, else post),
+// and authenticating the client as configured or as the provider's
+// token_endpoint_auth_methods_supported allows (see tokenAuthMethod),
 // verifies the ID token against req's nonce and returns the user.
 func (p *Provider) Exchange(ctx context.Context, code string, req AuthRequest) (*Identity, error) {
 	if code == "" {
@@ -41,7 +41,7 @@ func (p *Provider) Exchange(ctx context.Context, code string, req AuthRequest) (
 	if err != nil {
 		return nil, err
 	}
-	tok, err := d.oauth.Exchange(p.clientContext(ctx), code, oauth2.VerifierOption(req.Verifier))
+	tok, err := d.oauth.Exchange(p.tokenContext(ctx, d), code, oauth2.VerifierOption(req.Verifier))
 	if err != nil {
 		return nil, p.tokenError(err, false)
 	}

@@ -21,7 +21,7 @@ func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*Identity,
 	if err != nil {
 		return nil, err
 	}
-	tok, err := d.oauth.TokenSource(p.clientContext(ctx), &oauth2.Token{RefreshToken: refreshToken}).Token()
+	tok, err := d.oauth.TokenSource(p.tokenContext(ctx, d), &oauth2.Token{RefreshToken: refreshToken}).Token()
 	if err != nil {
 		return nil, p.tokenError(err, true)
 	}
