@@ -34,7 +34,9 @@ var (
 // opClient is a client registered at oidc-provider, as its client metadata.
 type opClient struct {
 	ID                     string   `json:"client_id"`
-	Secret                 string   `json:"client_secret"`
+	Secret                 string   `json:"client_secret,omitempty"`
+	AuthMethod             string   `json:"token_endpoint_auth_method,omitempty"`
+	JWKSURI                string   `json:"jwks_uri,omitempty"`
 	RedirectURIs           []string `json:"redirect_uris"`
 	PostLogoutRedirectURIs []string `json:"post_logout_redirect_uris,omitempty"`
 	BackchannelLogoutURI   string   `json:"backchannel_logout_uri,omitempty"`
