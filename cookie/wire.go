@@ -110,17 +110,24 @@ func (r *reader) bytes() []byte {
 	return r.b[start:end:end]
 }
 
+// time reads a time written by writer.time, to the second.
 func (r *reader) time() time.Time {
-	v, k := binary.Varint(r.b[r.off:])
-	if k <= 0 {
-		r.fail()
-		return time.Time{}
-	}
-	r.off += k
-	if v == 0 {
+	v, ok := r.varint()
+	if !ok || v == 0 {
 		return time.Time{}
 	}
 	return time.Unix(v+zeroUnix, 0).UTC()
+}
+
+// varint reads one signed varint; ok is false after a problem.
+func (r *reader) varint() (int64, bool) {
+	v, k := binary.Varint(r.b[r.off:])
+	if k <= 0 {
+		r.fail()
+		return 0, false
+	}
+	r.off += k
+	return v, true
 }
 
 // done reports the first problem, or trailing bytes nobody read.
@@ -131,14 +138,10 @@ func (r *reader) done() error {
 	return r.err
 }
 
+// millis reads a time written by writer.millis, to the millisecond.
 func (r *reader) millis() time.Time {
-	v, k := binary.Varint(r.b[r.off:])
-	if k <= 0 {
-		r.fail()
-		return time.Time{}
-	}
-	r.off += k
-	if v == 0 {
+	v, ok := r.varint()
+	if !ok || v == 0 {
 		return time.Time{}
 	}
 	return time.UnixMilli(v + zeroUnix*1000).UTC()

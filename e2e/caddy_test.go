@@ -92,7 +92,13 @@ type caddySite struct {
 func startCaddySite(t testing.TB, addr siteAddr, oidcBody string) *caddySite {
 	t.Helper()
 	stateDir := t.TempDir()
-	caddyfile := siteCaddyfile(addr, exampleSiteDir(t), stateDir, oidcBody)
+	return startCaddyfile(t, addr, stateDir, siteCaddyfile(addr, exampleSiteDir(t), stateDir, oidcBody))
+}
+
+// startCaddyfile runs caddyfile for the site at addr in this process, its
+// log in stateDir, until the test ends (the log is shown if it failed).
+func startCaddyfile(t testing.TB, addr siteAddr, stateDir, caddyfile string) *caddySite {
+	t.Helper()
 	cfg := testsupport.AdaptCaddyfile(t, caddyfile)
 	s := &caddySite{siteAddr: addr, config: cfg, logPath: filepath.Join(stateDir, "caddy.log")}
 	t.Cleanup(func() {

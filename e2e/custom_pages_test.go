@@ -6,10 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/caddyserver/caddy/v2"
 	"github.com/chromedp/chromedp"
-
-	"github.com/caddy-oidc-auth/oidcauth/internal/testsupport"
 )
 
 // customPagesCaddyfile is examples/custom-pages/Caddyfile's layout: the
@@ -40,20 +37,10 @@ func TestBrowserCustomPages(t *testing.T) {
 	site := reserveSite(t)
 	staff, partners := startDemoProvider(t, site), startDemoProvider(t, site)
 	stateDir := t.TempDir()
-	cfg := testsupport.AdaptCaddyfile(t, customPagesCaddyfile(t, site, stateDir,
+	s := startCaddyfile(t, site, stateDir, customPagesCaddyfile(t, site, stateDir,
 		"\t\tprovider staff {\n"+providerLines("\t\t\t", demoClientID, demoClientSecret, staff.MetadataURL())+"\t\t}\n"+
 			"\t\tprovider partners {\n"+providerLines("\t\t\t", demoClientID, demoClientSecret, partners.MetadataURL())+"\t\t}\n"+
 			"\t\tallow {\n\t\t\temail alice@example.com\n\t\t}\n"))
-	s := &caddySite{siteAddr: site, config: cfg, logPath: filepath.Join(stateDir, "caddy.log")}
-	t.Cleanup(func() {
-		if err := caddy.Stop(); err != nil {
-			t.Logf("stopping Caddy: %v", err)
-		}
-		if t.Failed() {
-			t.Logf("Caddy's log:\n%s", s.Log())
-		}
-	})
-	s.load(t)
 	tab := newBrowser(t)
 
 	// The stylesheet's paper colour on the body says it loaded and applied.
