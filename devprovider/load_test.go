@@ -54,12 +54,18 @@ func TestConcurrentSignIns(t *testing.T) {
 	}
 	p := startProvider(t, func(c *Config) { c.AnyUser = true })
 	const n = 1000
+	// 100 in flight at a time: enough to interleave every step of many
+	// sign-ins, and within the loopback listener's backlog on a loaded
+	// machine (1,000 connects at once were sometimes reset by the kernel).
+	inFlight := make(chan struct{}, 100)
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
 	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			inFlight <- struct{}{}
+			defer func() { <-inFlight }()
 			name := fmt.Sprintf("user%d", i)
 			sub, err := signInOnce(p, name)
 			if err == nil && sub != name {
