@@ -54,18 +54,7 @@ func (c *tokenRequests) all() ([]url.Values, []string) {
 // Provider for it set up by edit, with its token requests recorded.
 func keyRig(t *testing.T, pub any, secret string, edit func(*Config)) (*devprovider.Provider, *Provider, *tokenRequests) {
 	t.Helper()
-	dev, err := devprovider.New(devprovider.Config{
-		Users:          devprovider.DemoUsers(),
-		Clients:        []devprovider.Client{{ID: testClientID, Secret: secret, PublicKey: pub}},
-		TrustLoginHint: true,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := dev.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { dev.Close() })
+	dev := startDev(t, devprovider.Client{ID: testClientID, Secret: secret, PublicKey: pub}, nil)
 	rec := &tokenRequests{}
 	cfg := Config{
 		HTTPClient:   &http.Client{Timeout: 10 * time.Second, Transport: rec},

@@ -142,13 +142,19 @@ func (r *rig) blockJWKS(t testing.TB) (unblock func()) {
 // newRig starts a devprovider that signs in login_hint users at once, and a
 // Provider for it (asking for alice through client_kwargs). edit may change
 // the Provider's config.
-func newRig(t testing.TB, edit func(*Config)) *rig {
+// startDev runs the development provider with the demo users, sign-in by
+// login_hint and client, changed by edit when not nil, until the test ends.
+func startDev(t testing.TB, client devprovider.Client, edit func(*devprovider.Config)) *devprovider.Provider {
 	t.Helper()
-	dev, err := devprovider.New(devprovider.Config{
+	cfg := devprovider.Config{
 		Users:          devprovider.DemoUsers(),
-		Clients:        []devprovider.Client{{ID: testClientID, Secret: testClientSecret}},
+		Clients:        []devprovider.Client{client},
 		TrustLoginHint: true,
-	})
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	dev, err := devprovider.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,6 +162,12 @@ func newRig(t testing.TB, edit func(*Config)) *rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { dev.Close() })
+	return dev
+}
+
+func newRig(t testing.TB, edit func(*Config)) *rig {
+	t.Helper()
+	dev := startDev(t, devprovider.Client{ID: testClientID, Secret: testClientSecret}, nil)
 	clock := newClock()
 	hook := &hookTransport{}
 	cfg := Config{

@@ -51,19 +51,7 @@ func TestCheckAuthorizationResponse(t *testing.T) {
 
 func TestResponseWithoutIssIsRefusedWhenTheProviderPromisesIt(t *testing.T) {
 	ctx := context.Background()
-	dev, err := devprovider.New(devprovider.Config{
-		Users:          devprovider.DemoUsers(),
-		Clients:        []devprovider.Client{{ID: testClientID, Secret: testClientSecret}},
-		TrustLoginHint: true,
-		IssParameter:   true,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := dev.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { dev.Close() })
+	dev := startDev(t, devprovider.Client{ID: testClientID, Secret: testClientSecret}, func(c *devprovider.Config) { c.IssParameter = true })
 	r := newRig(t, func(c *Config) { c.MetadataURL = dev.MetadataURL() })
 	r.dev = dev
 
