@@ -105,7 +105,7 @@ func (m *OIDCAuth) serveBearer(w http.ResponseWriter, r *http.Request, next cadd
 	}
 	caddyhttp.SetVar(r.Context(), bearerVar, e) // a pointer: no allocation
 	m.mapUser(repl, e.sess)
-	if !m.Allow.Admits(e.sess.Provider, e.sess.ClaimMap) {
+	if !m.Allow.Admits(e.sess.Provider, e.sess.Claim) {
 		m.metrics.checkRefused.Inc()
 		m.logger.Info("bearer token's user not admitted", zap.String("provider", e.sess.Provider), zap.String("sub", e.sess.Subject))
 		w.Header().Set("WWW-Authenticate", `Bearer realm="`+m.realm+`", error="insufficient_scope"`)
@@ -156,9 +156,13 @@ func (m *OIDCAuth) verifyBearer(ctx context.Context, raw string) (*bearerEntry, 
 		}
 		var bt *flow.BearerToken
 		if bt, err = p.VerifyBearer(ctx, raw, m.Bearer.Audiences); err == nil {
+			claims, cerr := cookie.ClaimsFromJSON(bt.Claims)
+			if cerr != nil {
+				return nil, &flow.BearerRefusal{Reason: "the token's claims are not a JSON object"}
+			}
 			raw = strings.Clone(raw) // kept: not the request's header memory
 			return &bearerEntry{provider: name, expires: bt.Expiry, sess: &cookie.Session{
-				Provider: name, Subject: bt.Subject, Claims: bt.Claims, SID: bt.SID,
+				Provider: name, Subject: bt.Subject, Claims: claims, SID: bt.SID,
 				Created: bt.IssuedAt, Expires: bt.Expiry, AccessToken: raw,
 			}}, nil
 		}

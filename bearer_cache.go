@@ -61,7 +61,7 @@ func (c *bearerCache) get(raw string, now time.Time) *bearerEntry {
 // looked at), then, while still full, arbitrary ones (Go's map order is
 // random). An entry larger than the whole budget is not kept.
 func (c *bearerCache) put(raw string, e *bearerEntry, now time.Time) {
-	e.size = len(raw) + len(e.sess.Claims) + bearerEntryOverhead
+	e.size = len(raw) + e.sess.Claims.Size() + bearerEntryOverhead
 	if e.size > c.maxBytes {
 		return
 	}

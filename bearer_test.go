@@ -15,7 +15,11 @@ import (
 )
 
 func cacheEntry(claims string, exp time.Time) *bearerEntry {
-	return &bearerEntry{provider: "default", expires: exp, sess: &cookie.Session{Subject: "u", Claims: []byte(claims)}}
+	c, err := cookie.ClaimsFromJSON([]byte(claims))
+	if err != nil {
+		panic(err)
+	}
+	return &bearerEntry{provider: "default", expires: exp, sess: &cookie.Session{Subject: "u", Claims: c}}
 }
 
 func TestBearerCacheNeverAnswersPastExp(t *testing.T) {
@@ -45,7 +49,7 @@ func TestBearerCacheIsBounded(t *testing.T) {
 	if c.get("tok-999", now) == nil {
 		t.Error("the newest token was not kept")
 	}
-	big := strings.Repeat("x", 10<<10)
+	big := `{"x":"` + strings.Repeat("x", 10<<10) + `"}`
 	c = newBearerCache(1000, 64<<10)
 	for i := range 100 {
 		c.put(fmt.Sprintf("tok-%d", i), cacheEntry(big, now.Add(time.Hour)), now)
@@ -53,7 +57,7 @@ func TestBearerCacheIsBounded(t *testing.T) {
 	if _, b := c.len(); b > 64<<10 {
 		t.Errorf("%d bytes, bound %d", b, 64<<10)
 	}
-	c.put("huge", cacheEntry(strings.Repeat("x", 100<<10), now.Add(time.Hour)), now)
+	c.put("huge", cacheEntry(`{"x":"`+strings.Repeat("x", 100<<10)+`"}`, now.Add(time.Hour)), now)
 	if c.get("huge", now) != nil {
 		t.Error("an entry larger than the whole budget was kept")
 	}

@@ -2,7 +2,6 @@ package oidcauth
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"time"
 
@@ -101,8 +100,9 @@ func (m *OIDCAuth) serveCallback(w http.ResponseWriter, r *http.Request) error {
 
 // newSession builds the session of a verified sign-in with provider: the
 // claims kept, how long it lasts, and the tokens it keeps (the ID token for
-// the sign-out hint unless that would make the cookies too large, the access
-// token when exposed, the refresh token when the session follows the tokens).
+// the sign-out hint, which the jar keeps in a cookie of its own and leaves
+// out when too large; the access token when exposed; the refresh token when
+// the session follows the tokens).
 func (m *OIDCAuth) newSession(provider string, id *flow.Identity, now time.Time) (*cookie.Session, error) {
 	claimsJSON, err := m.keptClaims(id)
 	if err != nil {
@@ -126,19 +126,14 @@ func (m *OIDCAuth) newSession(provider string, id *flow.Identity, now time.Time)
 		sess.RefreshToken = id.RefreshToken
 		sess.TokenExpiry = m.tokenDeadline(id)
 	}
-	if !m.exposeID && m.jar.SessionSize(sess) > idTokenHintBudget {
-		// The ID token is kept only as the sign-out hint: drop it rather
-		// than push the cookies past what servers accept.
-		sess.IDToken = ""
-	}
 	return sess, nil
 }
 
 // keptClaims is the ID token's claims as stored in the cookie: all of them,
 // or only those the `claims` option and the allow rules name.
-func (m *OIDCAuth) keptClaims(id *flow.Identity) ([]byte, error) {
+func (m *OIDCAuth) keptClaims(id *flow.Identity) (cookie.Claims, error) {
 	if m.keepClaims == nil {
-		return id.ClaimsJSON, nil
+		return cookie.ClaimsFromMap(id.Claims)
 	}
 	kept := make(map[string]any, len(m.keepClaims))
 	for k, v := range id.Claims {
@@ -146,7 +141,17 @@ func (m *OIDCAuth) keptClaims(id *flow.Identity) ([]byte, error) {
 			kept[k] = v
 		}
 	}
-	return json.Marshal(kept)
+	return cookie.ClaimsFromMap(kept)
+}
+
+// signOutPathUnless is the jar's SignOutPath: the sign-out route, where the
+// ID token kept for the hint travels in a cookie of its own, unless the
+// session must carry it (expose_tokens id) on every request.
+func signOutPathUnless(idExposed bool) string {
+	if idExposed {
+		return ""
+	}
+	return logoutPath
 }
 
 // sessionEnd is when this sign-in stops counting: cookie_max_age from now,
@@ -159,10 +164,6 @@ func (m *OIDCAuth) sessionEnd(now time.Time, id *flow.Identity) time.Time {
 	}
 	return end
 }
-
-// idTokenHintBudget is the cookie size past which the ID token kept only for
-// the sign-out hint is dropped (two 4 KB pieces).
-const idTokenHintBudget = 8000
 
 // renderCallbackError shows the provider's own error (access_denied...),
 // HTML-escaped by the page template.

@@ -61,7 +61,7 @@ func (m *OIDCAuth) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyh
 		if !m.Optional {
 			return m.askToSignIn(w, r)
 		}
-	case !m.Allow.Admits(sess.Provider, sess.ClaimMap):
+	case !m.Allow.Admits(sess.Provider, sess.Claim):
 		m.metrics.checkRefused.Inc()
 		return m.refuse(w, r, sess)
 	default:
@@ -85,7 +85,8 @@ func (m *OIDCAuth) askToSignIn(w http.ResponseWriter, r *http.Request) error {
 // once (another trip to the provider would not change who they are), a page
 // naming the account with a way to sign out, or plain text for scripts.
 func (m *OIDCAuth) refuse(w http.ResponseWriter, r *http.Request, sess *cookie.Session) error {
-	who := claims.String(sess.ClaimMap()["email"])
+	email, _ := sess.Claim("email")
+	who := claims.String(email)
 	if who == "" {
 		who = sess.Subject
 	}

@@ -340,6 +340,10 @@ func (m *OIDCAuth) provisionJar(clients map[string]cookie.Client) error {
 		// Caddy reads at most 16 KiB of request headers by default: leave
 		// room for the site's own cookies and the other headers.
 		MaxSessionBytes: maxSessionBytes,
+		// The ID token, kept for sign-out's id_token_hint, travels only to
+		// the sign-out route, unless expose_tokens hands it on with every
+		// request.
+		SignOutPath: signOutPathUnless(m.exposeID),
 	}, secrets)
 	m.sessionVar, m.readVar = chainVars(chainKeyOf(site, m.CookieSecret, m.PreviousCookieSecrets, clients, m.idle), site.cookieName)
 	return nil

@@ -49,5 +49,6 @@ func (m *OIDCAuth) userValue(sess *cookie.Session, name string) string {
 		}
 		return ""
 	}
-	return claims.String(sess.ClaimMap()[name])
+	v, _ := sess.Claim(name)
+	return claims.String(v)
 }

@@ -59,12 +59,14 @@ type jarPoolKey struct {
 	IdleTimeout     time.Duration
 	CacheSize       int
 	MaxSessionBytes int
+	SignOutPath     string
 }
 
 func jarPoolKeyOf(cfg cookie.JarConfig, secrets []string) jarPoolKey {
 	return jarPoolKey{
 		Secrets: secrets, Scope: cfg.Scope, Name: cfg.Name, Clients: cfg.Clients,
 		Secure: cfg.Secure, Domain: cfg.Domain, MaxAge: cfg.MaxAge, IdleTimeout: cfg.IdleTimeout, CacheSize: cfg.CacheSize, MaxSessionBytes: cfg.MaxSessionBytes,
+		SignOutPath: cfg.SignOutPath,
 	}
 }
 

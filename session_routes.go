@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"time"
 
 	"go.uber.org/zap"
 )
@@ -31,7 +32,8 @@ func (m *OIDCAuth) serveLogout(w http.ResponseWriter, r *http.Request) error {
 		m.metrics.signOuts.WithLabelValues(sess.Provider, "user").Inc()
 		ctx, cancel := context.WithTimeout(r.Context(), providerTimeout)
 		defer cancel()
-		u, ok, err := m.providers[sess.Provider].EndSessionURL(ctx, sess.IDToken, m.postLogout[sess.Provider], m.logoutParams[sess.Provider])
+		hint := m.jar.ReadIDTokenHint(r, sess, time.Now())
+		u, ok, err := m.providers[sess.Provider].EndSessionURL(ctx, hint, m.postLogout[sess.Provider], m.logoutParams[sess.Provider])
 		switch {
 		case err != nil:
 			m.logger.Warn("provider sign-out skipped", zap.String("provider", sess.Provider), zap.Error(err))

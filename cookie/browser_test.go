@@ -15,11 +15,12 @@ import (
 type browser struct {
 	t       *testing.T
 	cookies map[string]string
-	order   []string // names in the order first set
+	paths   map[string]string // name -> Path attribute
+	order   []string          // names in the order first set
 }
 
 func newBrowser(t *testing.T) *browser {
-	return &browser{t: t, cookies: map[string]string{}}
+	return &browser{t: t, cookies: map[string]string{}, paths: map[string]string{}}
 }
 
 // take applies every Set-Cookie line of rec and returns the lines.
@@ -39,25 +40,34 @@ func (b *browser) take(rec *httptest.ResponseRecorder) []string {
 			b.order = append(b.order, c.Name)
 		}
 		b.cookies[c.Name] = c.Value
+		b.paths[c.Name] = c.Path
 	}
 	return lines
 }
 
-// header is the Cookie header the browser would send, cookies in the order
-// they were first set.
-func (b *browser) header() string {
+// header is the Cookie header the browser would send to /, cookies in the
+// order they were first set.
+func (b *browser) header() string { return b.headerFor("/") }
+
+// headerFor is the Cookie header for a request to path: cookies whose Path
+// is "/", path itself, or a directory above it (RFC 6265 5.1.4).
+func (b *browser) headerFor(path string) string {
 	var parts []string
 	for _, name := range b.order {
-		if v, ok := b.cookies[name]; ok {
+		v, ok := b.cookies[name]
+		p := b.paths[name]
+		if ok && (p == "" || p == "/" || path == p || strings.HasPrefix(path, strings.TrimSuffix(p, "/")+"/")) {
 			parts = append(parts, name+"="+v)
 		}
 	}
 	return strings.Join(parts, "; ")
 }
 
-func (b *browser) request() *http.Request {
-	r := httptest.NewRequest(http.MethodGet, "/", nil)
-	if h := b.header(); h != "" {
+func (b *browser) request() *http.Request { return b.requestTo("/") }
+
+func (b *browser) requestTo(path string) *http.Request {
+	r := httptest.NewRequest(http.MethodGet, path, nil)
+	if h := b.headerFor(path); h != "" {
 		r.Header.Set("Cookie", h)
 	}
 	return r
@@ -125,7 +135,7 @@ func testSession(sub string, claims []byte) *Session {
 	return &Session{
 		Provider:     "google",
 		Subject:      sub,
-		Claims:       claims,
+		Claims:       mustClaims(claims),
 		Created:      now,
 		Expires:      now.Add(time.Hour),
 		IDToken:      "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln",
@@ -139,10 +149,19 @@ func testSession(sub string, claims []byte) *Session {
 
 // sameSession compares the fields a user sees.
 func sameSession(a, b *Session) bool {
-	return a.Provider == b.Provider && a.Subject == b.Subject && string(a.Claims) == string(b.Claims) &&
+	return a.Provider == b.Provider && a.Subject == b.Subject && string(a.Claims.b) == string(b.Claims.b) &&
 		a.Created.Equal(b.Created) && a.Expires.Equal(b.Expires) && a.IDToken == b.IDToken &&
 		a.AccessToken == b.AccessToken && a.RefreshToken == b.RefreshToken &&
 		a.TokenExpiry.Equal(b.TokenExpiry) && a.SID == b.SID && a.Renewed.Equal(b.Renewed)
+}
+
+// mustClaims converts JSON claims for a test; nil gives no claims.
+func mustClaims(js []byte) Claims {
+	c, err := ClaimsFromJSON(js)
+	if err != nil {
+		panic(err)
+	}
+	return c
 }
 
 // bigClaims is a claims object of about n bytes, like an Entra ID token

@@ -133,21 +133,41 @@ func deriveAEAD(secret []byte, class string) cipher.AEAD {
 // Each call uses a fresh random nonce, so sealing the same payload twice
 // gives two different values.
 func (c *Codec) Seal(purpose string, payload []byte, expires time.Time) string {
-	aead := c.aeads(purposeClass(purpose))[0]
-	buf := make([]byte, 1+nonceSize, sealOverhead+len(payload))
-	buf[0] = sealVersion
-	_, _ = rand.Read(buf[1 : 1+nonceSize]) // never fails since Go 1.24
-	plain := binary.BigEndian.AppendUint64(buf[1+nonceSize:], uint64(expires.Unix()))
-	plain = append(plain, payload...)
-	// Seal in place: the ciphertext overwrites the plaintext behind the nonce.
-	sealed := aead.Seal(plain[:0], buf[1:1+nonceSize], plain, []byte(purpose))
-	return b64.EncodeToString(buf[:1+nonceSize+len(sealed)])
+	return c.purpose(purpose).seal(payload, expires)
 }
 
 // Open returns the payload sealed for purpose, or ErrInvalid when value was
 // not sealed by this codec (current or previous secret) for this exact
 // purpose, or ErrExpired when it was but now is at or past its expiry.
 func (c *Codec) Open(purpose, value string, now time.Time) ([]byte, error) {
+	return c.purpose(purpose).open(value, now)
+}
+
+// sealer is one purpose's keys and associated data, resolved once: a jar
+// keeps one for its sessions, so opening a cookie looks nothing up and
+// converts nothing.
+type sealer struct {
+	aeads []cipher.AEAD // current secret first
+	aad   []byte        // the purpose
+}
+
+func (c *Codec) purpose(purpose string) *sealer {
+	return &sealer{aeads: c.aeads(purposeClass(purpose)), aad: []byte(purpose)}
+}
+
+func (k *sealer) seal(payload []byte, expires time.Time) string {
+	buf := make([]byte, 1+nonceSize, sealOverhead+len(payload))
+	buf[0] = sealVersion
+	_, _ = rand.Read(buf[1 : 1+nonceSize]) // never fails since Go 1.24
+	plain := binary.BigEndian.AppendUint64(buf[1+nonceSize:], uint64(expires.Unix()))
+	plain = append(plain, payload...)
+	// Seal in place: the ciphertext overwrites the plaintext behind the nonce.
+	sealed := k.aeads[0].Seal(plain[:0], buf[1:1+nonceSize], plain, k.aad)
+	return b64.EncodeToString(buf[:1+nonceSize+len(sealed)])
+}
+
+// open decrypts in place into one buffer, the payload's only allocation.
+func (k *sealer) open(value string, now time.Time) ([]byte, error) {
 	if len(value) < b64.EncodedLen(sealOverhead) || len(value) > maxSealedChars {
 		return nil, ErrInvalid
 	}
@@ -158,21 +178,19 @@ func (c *Codec) Open(purpose, value string, now time.Time) ([]byte, error) {
 		return nil, ErrInvalid
 	}
 	nonce, ciphertext := raw[1:1+nonceSize], raw[1+nonceSize:n]
-	aad := []byte(purpose)
-	aeads := c.aeads(purposeClass(purpose))
 	var scratch []byte
-	for i, aead := range aeads {
+	for i, aead := range k.aeads {
 		// Decrypt in place with the last key. A failed Open may scribble on
 		// its destination, so earlier keys (after a rotation) decrypt into a
 		// scratch buffer and leave the ciphertext intact for the next one.
 		dst := ciphertext[:0]
-		if i < len(aeads)-1 {
+		if i < len(k.aeads)-1 {
 			if scratch == nil {
 				scratch = make([]byte, 0, len(ciphertext))
 			}
 			dst = scratch
 		}
-		plain, err := aead.Open(dst, nonce, ciphertext, aad)
+		plain, err := aead.Open(dst, nonce, ciphertext, k.aad)
 		if err != nil {
 			continue
 		}

@@ -28,8 +28,8 @@ func fuzzSessions() []*Session {
 	// Renewed at sign-in: what a format-2 cookie (which has no Renewed)
 	// reads as, so the v2 and v3 corpus files hold the same sessions.
 	return []*Session{
-		{Provider: "google", Subject: "alice", Claims: []byte(`{"sub":"alice"}`), Created: created, Expires: until, SID: "s1", Renewed: created},
-		{Provider: "entra", Subject: "bob", Claims: bigClaims(6000), Created: created, Expires: until, IDToken: "id", AccessToken: "at", RefreshToken: "rt", TokenExpiry: until, Renewed: created},
+		{Provider: "google", Subject: "alice", Claims: mustClaims([]byte(`{"sub":"alice"}`)), Created: created, Expires: until, SID: "s1", Renewed: created},
+		{Provider: "entra", Subject: "bob", Claims: mustClaims(bigClaims(6000)), Created: created, Expires: until, IDToken: "id", AccessToken: "at", RefreshToken: "rt", TokenExpiry: until, Renewed: created},
 	}
 }
 

@@ -94,8 +94,8 @@ func TestRenewedIsKeptToTheMillisecond(t *testing.T) {
 	v2 := encodeSession(&Session{Created: when.Truncate(time.Second), Renewed: when})
 	tail := writer{}
 	tail.millis(when)
-	v2 = v2[:len(v2)-len(tail.b)]
-	v2[0] = sessionFormatNoRenew
+	v2 = v2[:len(v2)-len(tail.b)-8] // nor format 4's hint link
+	v2[0] = sessionFormatJSONNoRen
 	got, err = decodeSession(v2)
 	if err != nil || !got.Renewed.Equal(when.Truncate(time.Second)) {
 		t.Fatalf("format 2: Renewed %v, %v; want the Created time", got.Renewed, err)

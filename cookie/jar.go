@@ -60,6 +60,11 @@ type JarConfig struct {
 	// MaxSessionBytes is the most Cookie-header bytes a session may take,
 	// as SessionSize counts them; 0 → DefaultMaxSessionBytes.
 	MaxSessionBytes int
+	// SignOutPath, when set, is the path of the sign-out route: a session's
+	// ID token then goes into a cookie of its own with that Path, sent only
+	// there (ReadIDTokenHint reads it), instead of inside the identity
+	// cookie that goes with every request. Empty: the session keeps it.
+	SignOutPath string
 }
 
 // Client is what a session is issued for at one provider.
@@ -89,9 +94,14 @@ type Jar struct {
 	maxSessionBytes int
 	scope           string
 	sessionPurpose  string
+	sessionSealer   *sealer
 	bindings        map[string][bindingSize]byte // provider name -> tag
 	cache           *sessionCache                // nil when disabled
 	opened          atomic.Uint64                // decryptions, for Opened
+	signOutPath     string                       // "": the ID token stays in the session
+	hintName        string
+	hintPurpose     string
+	hintSealer      *sealer
 }
 
 // NewJar returns a Jar for cfg, with defaults filled in. A nil Codec or a
@@ -131,6 +141,14 @@ func NewJar(cfg JarConfig) *Jar {
 		// different names or sites never accept each other's sessions.
 		sessionPurpose: "session:" + cfg.Name + "\x00" + cfg.Scope,
 		bindings:       make(map[string][bindingSize]byte, len(cfg.Clients)),
+		signOutPath:    cfg.SignOutPath,
+		hintName:       hintName(cfg.Name),
+		hintPurpose:    "hint:" + cfg.Name + "\x00" + cfg.Scope,
+	}
+	j.sessionSealer = j.codec.purpose(j.sessionPurpose)
+	j.hintSealer = j.codec.purpose(j.hintPurpose)
+	if cfg.SignOutPath != "" && !strings.HasPrefix(cfg.SignOutPath, "/") {
+		panic("cookie: JarConfig.SignOutPath " + cfg.SignOutPath + " is not an absolute path")
 	}
 	for name, c := range cfg.Clients {
 		j.bindings[name] = c.binding()
@@ -168,12 +186,15 @@ func (j *Jar) expire(w http.ResponseWriter, name string) {
 }
 
 // ours tells whether a cookie name belongs to this jar: the session, its
-// pieces, or a login state.
+// pieces, the sign-out hint, or a login state.
 func (j *Jar) ours(name string) bool {
 	if name == j.name {
 		return true
 	}
 	if _, ok := pieceIndex(name, j.name); ok {
+		return true
+	}
+	if j.isHint(name) {
 		return true
 	}
 	return strings.HasPrefix(name, j.name) && strings.HasPrefix(name[len(j.name):], loginInfix)

@@ -1,8 +1,7 @@
 package cookie
 
 import (
-	"bytes"
-	"encoding/json"
+	"encoding/binary"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,10 +17,10 @@ import (
 type Session struct {
 	Provider     string
 	Subject      string    // the "sub" claim
-	Claims       []byte    // every claim as one JSON object, exactly as given; decoded only on demand
+	Claims       Claims    // every claim, in the cookie's compact form; read one with Claim
 	Created      time.Time // sign-in time
 	Expires      time.Time // session end (Max-Age, or token expiry when so configured)
-	IDToken      string    // empty when not kept
+	IDToken      string    // empty when not kept, or kept apart for sign-out (see Jar.ReadIDTokenHint)
 	AccessToken  string
 	RefreshToken string
 	TokenExpiry  time.Time // access-token expiry, zero when unknown
@@ -36,34 +35,42 @@ type Session struct {
 	// for; the jar sets it when writing and checks it when reading.
 	binding [bindingSize]byte
 
+	// hintLink ties the session to its sign-out hint cookie: random, set
+	// when the jar first writes a hint for it, kept by copies, renewals and
+	// refreshes. 0: no hint was written.
+	hintLink uint64
+
 	// claims points to a *claimCache. It is an unsafe.Pointer used only
 	// through sync/atomic (not an atomic.Pointer) so that copying a Session,
 	// as callers and the cache do, stays legal for go vet.
 	claims unsafe.Pointer
 }
 
-// claimCache decodes one Claims slice once, for every copy of a session
-// that still carries that slice.
+// claimCache decodes one Claims once, for every copy of a session that
+// still carries them.
 type claimCache struct {
-	src  []byte
+	src  Claims
 	once sync.Once
 	m    map[string]any
 }
 
 func (c *claimCache) get() map[string]any {
-	c.once.Do(func() { c.m = decodeClaims(c.src) })
+	c.once.Do(func() { c.m = c.src.Map() })
 	return c.m
 }
 
-// ClaimMap returns Claims decoded from JSON, numbers as json.Number so that
+// Claim returns one claim, decoded as encoding/json would with UseNumber,
+// without decoding the others: what a placeholder or an allow rule reads.
+func (s *Session) Claim(name string) (any, bool) { return s.Claims.Lookup(name) }
+
+// ClaimMap returns every claim decoded, numbers as json.Number so that
 // large integers and exact values survive. It decodes once per Session (and
 // once for all copies ReadSession hands out for the same cookie), is safe
-// for concurrent use, and never returns nil: Claims that are empty or not a
-// JSON object give an empty map. Do not modify the map.
+// for concurrent use, and never returns nil. Do not modify the map.
 func (s *Session) ClaimMap() map[string]any {
 	for {
 		p := atomic.LoadPointer(&s.claims)
-		if c := (*claimCache)(p); c != nil && sameSlice(c.src, s.Claims) {
+		if c := (*claimCache)(p); c != nil && sameSlice(c.src.b, s.Claims.b) {
 			return c.get()
 		}
 		// First call, or the caller replaced Claims since: start afresh.
@@ -79,23 +86,16 @@ func sameSlice(a, b []byte) bool {
 	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
-func decodeClaims(raw []byte) map[string]any {
-	m := map[string]any{}
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber()
-	if err := d.Decode(&m); err != nil || m == nil {
-		return map[string]any{}
-	}
-	return m
-}
-
 // sessionFormat is the first byte of an encoded session; a new layout gets a
 // new number so old cookies read as signed out instead of as garbage.
 // Format 2 added the client binding, format 3 Renewed (at the end, so a
-// format-2 payload is a format-3 one without it: both still open).
+// format-2 payload is a format-3 one without it), format 4 the compact
+// claims instead of their JSON, and the link to the sign-out hint. Formats 2 and 3 still open, their claims
+// converted once.
 const (
-	sessionFormat        = 3
-	sessionFormatNoRenew = 2
+	sessionFormat          = 4
+	sessionFormatJSON      = 3
+	sessionFormatJSONNoRen = 2
 )
 
 // encodeSession lays s out in the versioned binary format.
@@ -105,7 +105,7 @@ func encodeSession(s *Session) []byte {
 	w.b = append(w.b, s.binding[:]...)
 	w.str(s.Provider)
 	w.str(s.Subject)
-	w.bytes(s.Claims)
+	w.bytes(s.Claims.b)
 	w.time(s.Created)
 	w.time(s.Expires)
 	w.str(s.IDToken)
@@ -114,46 +114,72 @@ func encodeSession(s *Session) []byte {
 	w.time(s.TokenExpiry)
 	w.str(s.SID)
 	w.millis(s.Renewed)
+	w.b = binary.BigEndian.AppendUint64(w.b, s.hintLink)
 	return w.b
 }
 
 // encodedSessionCap is an upper bound of the encoded size: every length
 // prefix and time fits in 10 bytes.
 func encodedSessionCap(s *Session) int {
-	return 1 + bindingSize + 11*10 + len(s.Provider) + len(s.Subject) + len(s.Claims) +
+	return 1 + bindingSize + 11*10 + 8 + len(s.Provider) + len(s.Subject) + s.Claims.Size() +
 		len(s.IDToken) + len(s.AccessToken) + len(s.RefreshToken) + len(s.SID)
 }
 
-// decodeSession reads what encodeSession wrote. The session's strings share
-// one allocation and Claims aliases b, which the session then owns.
+// openedSession is a decoded session and its claim cache in one allocation.
+type openedSession struct {
+	s  Session
+	cc claimCache
+}
+
+// decodeSession reads what encodeSession wrote. The session's strings and
+// claims alias b, which the session then owns: b must never change again.
 func decodeSession(b []byte) (*Session, error) {
-	if len(b) < 1+bindingSize || (b[0] != sessionFormat && b[0] != sessionFormatNoRenew) {
+	if len(b) < 1+bindingSize {
 		return nil, errMalformed
 	}
-	r := newReader(b)
-	r.off = 1 + bindingSize
-	s := &Session{
-		binding:      [bindingSize]byte(b[1 : 1+bindingSize]),
-		Provider:     r.str(),
-		Subject:      r.str(),
-		Claims:       r.bytes(),
-		Created:      r.time(),
-		Expires:      r.time(),
-		IDToken:      r.str(),
-		AccessToken:  r.str(),
-		RefreshToken: r.str(),
-		TokenExpiry:  r.time(),
-		SID:          r.str(),
+	format := b[0]
+	if format != sessionFormat && format != sessionFormatJSON && format != sessionFormatJSONNoRen {
+		return nil, errMalformed
 	}
-	if b[0] == sessionFormat {
-		s.Renewed = r.millis()
-	} else {
+	r := reader{b: b, s: unsafe.String(&b[0], len(b)), off: 1 + bindingSize}
+	o := &openedSession{}
+	s := &o.s
+	s.binding = [bindingSize]byte(b[1 : 1+bindingSize])
+	s.Provider = r.str()
+	s.Subject = r.str()
+	claims := r.bytes()
+	s.Created = r.time()
+	s.Expires = r.time()
+	s.IDToken = r.str()
+	s.AccessToken = r.str()
+	s.RefreshToken = r.str()
+	s.TokenExpiry = r.time()
+	s.SID = r.str()
+	if format == sessionFormatJSONNoRen {
 		s.Renewed = s.Created
+	} else {
+		s.Renewed = r.millis()
+	}
+	if format == sessionFormat {
+		s.hintLink = r.uint64()
 	}
 	if err := r.done(); err != nil {
 		return nil, err
 	}
+	if format == sessionFormat {
+		s.Claims = Claims{b: claims}
+		if s.Claims.check() != nil {
+			return nil, errMalformed
+		}
+	} else {
+		c, err := ClaimsFromJSON(claims)
+		if err != nil {
+			c = Claims{} // as before: claims that were not an object read as none
+		}
+		s.Claims = c
+	}
 	// Attach the claim cache now, so every copy handed out shares it.
-	s.claims = unsafe.Pointer(&claimCache{src: s.Claims})
+	o.cc.src = s.Claims
+	s.claims = unsafe.Pointer(&o.cc)
 	return s, nil
 }

@@ -9,6 +9,8 @@ import (
 
 // sessionLayout is how a session would be written at a given moment.
 type sessionLayout struct {
+	tag     [bindingSize]byte
+	link    uint64    // the session's hintLink
 	payload []byte    // the encoded session
 	expires time.Time // sealed inside: the session's End
 	maxAge  int       // seconds, for Max-Age
@@ -24,6 +26,12 @@ func (j *Jar) layout(s *Session, now time.Time) (sessionLayout, error) {
 	}
 	cp := *s
 	cp.binding = tag
+	if j.signOutPath != "" {
+		if cp.IDToken != "" && cp.hintLink == 0 {
+			cp.hintLink = randomLink()
+		}
+		cp.IDToken = "" // kept in the hint cookie
+	}
 	if cp.Expires.IsZero() {
 		cp.Expires = now.Add(j.maxAge)
 	}
@@ -33,6 +41,8 @@ func (j *Jar) layout(s *Session, now time.Time) (sessionLayout, error) {
 	s = &cp
 	end := j.End(s)
 	l := sessionLayout{
+		tag:     tag,
+		link:    s.hintLink,
 		payload: encodeSession(s),
 		expires: end,
 		maxAge:  int(end.Sub(now) / time.Second),
@@ -58,14 +68,17 @@ func (j *Jar) SessionSize(s *Session) int {
 // that each Set-Cookie line stays within 4096 bytes, with Max-Age the time
 // left until s ends (s.Expires, the jar's MaxAge from now when Expires is
 // zero, or sooner the idle deadline: s.Renewed, now when zero, plus the
-// jar's IdleTimeout).
+// jar's IdleTimeout). With a SignOutPath, a non-empty s.IDToken goes into
+// the hint cookie instead (left out when it needs more than two cookies);
+// an empty one leaves the hint cookie the browser has as it is.
 // Pieces of an earlier, longer session that r carries are expired (r may be
 // nil when there is no request to look at). It writes
 // nothing and returns ErrTooLarge when the session exceeds MaxSessionBytes,
 // ErrExpired when s ends less than a second from now, and
 // ErrUnknownClient when s names a provider the jar has no client for.
 func (j *Jar) WriteSession(w http.ResponseWriter, r *http.Request, s *Session) error {
-	l, err := j.layout(s, time.Now())
+	now := time.Now()
+	l, err := j.layout(s, now)
 	if err != nil {
 		return err
 	}
@@ -75,18 +88,30 @@ func (j *Jar) WriteSession(w http.ResponseWriter, r *http.Request, s *Session) e
 	if l.sizes == nil || headerSize(j.name, l.sizes) > j.maxSessionBytes {
 		return ErrTooLarge
 	}
-	sealed := j.codec.Seal(j.sessionPurpose, l.payload, l.expires)
+	sealed := j.sessionSealer.seal(l.payload, l.expires)
 	for k, v := range splitValue(sealed, l.sizes) {
 		http.SetCookie(w, j.cookie(pieceName(j.name, k), v, l.maxAge))
 	}
 	j.expirePieces(w, r, len(l.sizes))
+	if j.signOutPath != "" && s.IDToken != "" {
+		hs := *s
+		if hs.Expires.IsZero() {
+			hs.Expires = now.Add(j.maxAge)
+		}
+		hs.hintLink = l.link
+		if !j.writeHint(w, &hs, l.tag, now) {
+			j.clearHint(w) // no hint rather than an older sign-in's
+		}
+	}
 	return nil
 }
 
-// ClearSession expires the session cookie and every piece of it r carries.
+// ClearSession expires the session cookie, every piece of it r carries,
+// and the sign-out hint.
 func (j *Jar) ClearSession(w http.ResponseWriter, r *http.Request) {
 	j.expire(w, j.name)
 	j.expirePieces(w, r, 1)
+	j.clearHint(w)
 }
 
 // expirePieces expires the pieces numbered from on up that r carries.
@@ -139,7 +164,7 @@ func (j *Jar) ReadSession(r *http.Request, now time.Time) (*Session, error) {
 		sealed = first + strings.Join(others, "")
 	}
 	j.opened.Add(1)
-	payload, err := j.codec.Open(j.sessionPurpose, sealed, now)
+	payload, err := j.sessionSealer.open(sealed, now)
 	if err != nil {
 		return nil, err
 	}
@@ -153,15 +178,17 @@ func (j *Jar) ReadSession(r *http.Request, now time.Time) (*Session, error) {
 	if expired(now, end) {
 		return nil, ErrExpired
 	}
-	if j.cache != nil && j.cache.admit(first) {
-		if count == 1 {
-			// A copy, not a substring: the cache must not keep the
-			// request's whole Cookie header alive.
-			sealed = strings.Clone(sealed)
-		}
-		// The key shares the value's memory.
-		j.cache.put(sealed[:len(first)], &cacheEntry{value: sealed, session: s, expires: end})
+	if j.cache == nil || !j.cache.admit(first) {
+		// Nobody else holds s: no copy needed.
+		return s, nil
 	}
+	if count == 1 {
+		// A copy, not a substring: the cache must not keep the request's
+		// whole Cookie header alive.
+		sealed = strings.Clone(sealed)
+	}
+	// The key shares the value's memory.
+	j.cache.put(sealed[:len(first)], &cacheEntry{value: sealed, session: s, expires: end})
 	cp := *s
 	return &cp, nil
 }

@@ -54,7 +54,7 @@ func TestDecodeSessionRejectsDamage(t *testing.T) {
 }
 
 func TestClaimMap(t *testing.T) {
-	s := &Session{Claims: []byte(`{"sub":"u","groups":["a","b"],"exp":1700000000123,"email_verified":true}`)}
+	s := &Session{Claims: mustClaims([]byte(`{"sub":"u","groups":["a","b"],"exp":1700000000123,"email_verified":true}`))}
 	m := s.ClaimMap()
 	if m["sub"] != "u" || m["email_verified"] != true {
 		t.Fatalf("ClaimMap = %v", m)
@@ -71,18 +71,21 @@ func TestClaimMap(t *testing.T) {
 }
 
 func TestClaimMapNeverNil(t *testing.T) {
-	for _, claims := range []string{"", "null", "[1,2]", `"text"`, "{broken", "42"} {
-		s := &Session{Claims: []byte(claims)}
+	for _, bad := range []string{"", "\x05", "\x01\x00", "\x01\x13\x01\x09", "\xff\xff\xff\xff\x0f"} {
+		s := &Session{Claims: Claims{b: []byte(bad)}}
 		if m := s.ClaimMap(); m == nil || len(m) != 0 {
-			t.Errorf("Claims %q: ClaimMap = %#v, want an empty non-nil map", claims, m)
+			t.Errorf("Claims %q: ClaimMap = %#v, want an empty non-nil map", bad, m)
 		}
+	}
+	if m := (&Session{}).ClaimMap(); m == nil || len(m) != 0 {
+		t.Errorf("no claims: ClaimMap = %#v, want an empty non-nil map", m)
 	}
 }
 
 func TestClaimMapFollowsReplacedClaims(t *testing.T) {
-	s := &Session{Claims: []byte(`{"name":"before"}`)}
+	s := &Session{Claims: mustClaims([]byte(`{"name":"before"}`))}
 	_ = s.ClaimMap()
-	s.Claims = []byte(`{"name":"after"}`)
+	s.Claims = mustClaims([]byte(`{"name":"after"}`))
 	if got := s.ClaimMap()["name"]; got != "after" {
 		t.Fatalf("after replacing Claims, name = %v, want after", got)
 	}

@@ -138,6 +138,17 @@ func (r *reader) done() error {
 	return r.err
 }
 
+// uint64 reads 8 bytes, big endian.
+func (r *reader) uint64() uint64 {
+	if len(r.b)-r.off < 8 {
+		r.fail()
+		return 0
+	}
+	v := binary.BigEndian.Uint64(r.b[r.off:])
+	r.off += 8
+	return v
+}
+
 // millis reads a time written by writer.millis, to the millisecond.
 func (r *reader) millis() time.Time {
 	v, ok := r.varint()

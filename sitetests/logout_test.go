@@ -16,7 +16,8 @@ import (
 func logout(t *testing.T, b *testsupport.Browser, siteURL, method string, header map[string]string) *http.Response {
 	t.Helper()
 	req, _ := http.NewRequest(method, siteURL+"/auth/logout", nil)
-	req.Header.Set("Cookie", testsupport.JoinCookies(b.Cookies(siteURL)))
+	// What the browser sends there: the sign-out hint too (Path=/auth/logout).
+	req.Header.Set("Cookie", testsupport.JoinCookies(b.Cookies(siteURL+"/auth/logout")))
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}

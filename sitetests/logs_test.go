@@ -65,7 +65,8 @@ func loggedSignInAndOut(t *testing.T, logBlock, serverOptions string) (accessLog
 			secrets["authorization code"] = parsed.Query().Get("code")
 		}
 	}
-	for _, c := range b.Cookies(siteURL) {
+	// Those sent to the sign-out route include the ID token's hint cookie.
+	for _, c := range b.Cookies(siteURL + "/auth/logout") {
 		secrets["cookie "+c.Name] = c.Value
 	}
 	if status, _ := b.Get(siteURL + "/docs"); status != 200 {

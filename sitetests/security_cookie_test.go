@@ -185,7 +185,7 @@ func TestForeignOrExpiredIdentityCookieSignsOut(t *testing.T) {
 	s := protectedSite(t, "")
 	client := hostileClient()
 	mallory := func(provider string, expires time.Time) *cookie.Session {
-		return &cookie.Session{Provider: provider, Subject: "mallory", Claims: []byte(`{"sub":"mallory"}`),
+		return &cookie.Session{Provider: provider, Subject: "mallory", Claims: testsupport.Claims(t, `{"sub":"mallory"}`),
 			Created: time.Now().Add(-time.Hour), Expires: expires}
 	}
 	later := time.Now().Add(time.Hour)

@@ -26,7 +26,7 @@ func TestSlowThenBrokenProviderGivesErrorPagesInTimeAndCaddyKeepsServing(t *test
 	siteURL := testsupport.SiteURL(port)
 	testsupport.StartCaddy(t, attackSiteConfig(t, port, "cookie_secret "+testsupport.CookieSecret+"\n\t\t"+testsupport.ProviderSettings(p)))
 	signedIn := testsupport.JoinCookies(testsupport.ForgeSession(t, site{URL: siteURL, Port: port, Provider: p}, testsupport.CookieSecret, &cookie.Session{
-		Provider: oidcauth.DefaultProviderName, Subject: "sam", Claims: []byte(`{"sub":"sam"}`), Expires: time.Now().Add(time.Hour),
+		Provider: oidcauth.DefaultProviderName, Subject: "sam", Claims: testsupport.Claims(t, `{"sub":"sam"}`), Expires: time.Now().Add(time.Hour),
 	}))
 
 	type result struct {

@@ -302,11 +302,21 @@ func TestHTTPSSiteCookiesCarryTheHostPrefix(t *testing.T) {
 		}
 	}
 	want := fmt.Sprintf("__Host-oidc_auth-%d", port)
-	var session, login bool
+	// The sign-out hint must have the sign-out Path, which __Host- forbids:
+	// it is __Secure-, sent over https only and only there.
+	wantHint := fmt.Sprintf("__Secure-oidc_auth-%d_hint", port)
+	var session, login, hint bool
 	for _, line := range setCookies {
 		c, err := http.ParseSetCookie(line)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if strings.HasPrefix(c.Name, wantHint) {
+			if !c.Secure || c.Path != "/auth/logout" || c.Domain != "" || !c.HttpOnly {
+				t.Errorf("hint cookie %q: want Secure, HttpOnly, Path=/auth/logout and no Domain", line)
+			}
+			hint = hint || (c.Name == wantHint && c.MaxAge > 0)
+			continue
 		}
 		if !strings.HasPrefix(c.Name, want) || !c.Secure || c.Path != "/" || c.Domain != "" {
 			t.Errorf("cookie %q: want a %s... name, Secure, Path=/ and no Domain", line, want)
@@ -314,8 +324,8 @@ func TestHTTPSSiteCookiesCarryTheHostPrefix(t *testing.T) {
 		session = session || (c.Name == want && c.MaxAge > 0)
 		login = login || strings.HasPrefix(c.Name, want+"_login_")
 	}
-	if !session || !login {
-		t.Fatalf("the sign-in set no identity (%v) or login-state (%v) cookie: %q", session, login, setCookies)
+	if !session || !login || !hint {
+		t.Fatalf("the sign-in set no identity (%v), login-state (%v) or sign-out hint (%v) cookie: %q", session, login, hint, setCookies)
 	}
 }
 

@@ -2,11 +2,11 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -120,6 +120,8 @@ func siteJar(secret, redirectURI, issuer, clientID string) (*cookie.Jar, error) 
 		Scope:   u.Scheme + "://" + u.Host,
 		Clients: map[string]cookie.Client{"default": {Issuer: issuer, ClientID: clientID}},
 		Secure:  u.Scheme == "https",
+		// As the module keeps it: the ID token apart, for sign-out only.
+		SignOutPath: "/auth/logout",
 	}), nil
 }
 
@@ -132,16 +134,13 @@ func mint(out io.Writer, jar *cookie.Jar, model string, n int) error {
 	if err != nil {
 		return fmt.Errorf("-from does not hold a session this -secret opens: %w", err)
 	}
-	claims := map[string]any{}
-	if err := json.Unmarshal(base.Claims, &claims); err != nil {
-		return fmt.Errorf("the model session's claims: %w", err)
-	}
+	claims := maps.Clone(base.ClaimMap())
 	for i := range n {
 		id := fmt.Sprintf("user%06d", i)
 		claims["sub"], claims["email"], claims["name"] = id, id+"@example.com", "User "+id
 		s := *base
 		s.Subject = id
-		if s.Claims, err = json.Marshal(claims); err != nil {
+		if s.Claims, err = cookie.ClaimsFromMap(claims); err != nil {
 			return err
 		}
 		w := httptest.NewRecorder()
@@ -150,7 +149,9 @@ func mint(out io.Writer, jar *cookie.Jar, model string, n int) error {
 		}
 		var parts []string
 		for _, c := range w.Result().Cookies() {
-			parts = append(parts, c.Name+"="+c.Value)
+			if c.Path == "/" && c.MaxAge >= 0 { // what a page request carries
+				parts = append(parts, c.Name+"="+c.Value)
+			}
 		}
 		if _, err := fmt.Fprintln(out, strings.Join(parts, "; ")); err != nil {
 			return err

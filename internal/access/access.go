@@ -69,10 +69,10 @@ func (a *Rules) ClaimNames() []string {
 }
 
 // Admits reports whether the rules let in a user signed in with provider.
-// claimMap is called only when a rule reads claims, so a site without rules
-// or admitted by provider never decodes them; it does not escape, so
-// passing a method value such as sess.ClaimMap costs no allocation.
-func (a *Rules) Admits(provider string, claimMap func() map[string]any) bool {
+// claim looks up one claim; it is called only for the claims a rule reads,
+// so a site without rules or admitted by provider reads none. It does not
+// escape, so passing a method value such as sess.Claim costs no allocation.
+func (a *Rules) Admits(provider string, claim func(name string) (any, bool)) bool {
 	if a.empty() {
 		return true
 	}
@@ -81,8 +81,7 @@ func (a *Rules) Admits(provider string, claimMap func() map[string]any) bool {
 			return true
 		}
 	}
-	claims := claimMap()
-	if email, ok := verifiedEmail(claims); ok {
+	if email, ok := verifiedEmail(claim); ok {
 		for _, e := range a.Email {
 			if asciiEqualFold(email, e) {
 				return true
@@ -98,7 +97,7 @@ func (a *Rules) Admits(provider string, claimMap func() map[string]any) bool {
 		}
 	}
 	for name, want := range a.Claim {
-		if claimHasAny(claims[name], want) {
+		if v, _ := claim(name); claimHasAny(v, want) {
 			return true
 		}
 	}
@@ -111,12 +110,13 @@ func (a *Rules) Admits(provider string, claimMap func() map[string]any) bool {
 // some providers send it) means verified; false, "false", 0, "0", "no",
 // null... do not. A provider that says nothing (many omit email_verified) is
 // trusted for the address it vouches for.
-func verifiedEmail(claims map[string]any) (string, bool) {
-	email, _ := claims["email"].(string)
+func verifiedEmail(claim func(string) (any, bool)) (string, bool) {
+	e, _ := claim("email")
+	email, _ := e.(string)
 	if email == "" {
 		return "", false
 	}
-	v, present := claims["email_verified"]
+	v, present := claim("email_verified")
 	if !present {
 		return email, true
 	}

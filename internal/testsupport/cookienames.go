@@ -9,12 +9,19 @@ import (
 
 // The identity cookie is named for its site: oidc_auth on a default port,
 // oidc_auth-<port> otherwise, with __Host- in front over https; its pieces
-// add _1, _2...; login states add _login_.
+// add _1, _2...; login states add _login_; the sign-out hint adds _hint.
 var (
 	sessionCookieName = regexp.MustCompile(`^(__Host-)?oidc_auth(-[0-9]+)?$`)
 	pieceCookieName   = regexp.MustCompile(`^(__Host-)?oidc_auth(-[0-9]+)?_[1-9][0-9]*$`)
 	loginCookieName   = regexp.MustCompile(`^(__Host-)?oidc_auth(-[0-9]+)?_login_`)
+	// The sign-out hint (the ID token, Path=/auth/logout) is __Secure-
+	// where the session is __Host-: a __Host- cookie must have Path=/.
+	hintCookieName = regexp.MustCompile(`^(__Secure-)?oidc_auth[^_=;]*_hint(_[1-9][0-9]*)?$`)
 )
+
+// IsHintCookie reports whether name is the sign-out hint cookie or a piece
+// of it.
+func IsHintCookie(name string) bool { return hintCookieName.MatchString(name) }
 
 // IsSessionCookie reports whether name is the first (or only) identity
 // cookie of a site.

@@ -46,3 +46,13 @@ func ForgerJar(t testing.TB, s Site, secret string) *cookie.Jar {
 		Clients: map[string]cookie.Client{"default": client, "ghost": client},
 	})
 }
+
+// Claims converts a JSON object of claims for a forged session.
+func Claims(t testing.TB, js string) cookie.Claims {
+	t.Helper()
+	c, err := cookie.ClaimsFromJSON([]byte(js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
