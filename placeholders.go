@@ -49,6 +49,9 @@ func (m *OIDCAuth) userValue(sess *cookie.Session, name string) string {
 		}
 		return ""
 	}
+	if s, ok := sess.Claims.LookupString(name); ok {
+		return s // most claims: no decoding, no copy
+	}
 	v, _ := sess.Claim(name)
 	return claims.String(v)
 }

@@ -228,20 +228,50 @@ func (c Claims) Size() int { return len(c.b) }
 // (string, bool, nil, json.Number, []any, map[string]any). The others are
 // skipped, not decoded.
 func (c Claims) Lookup(name string) (any, bool) {
-	if len(c.b) == 0 {
+	at, ok := c.find(name)
+	if !ok {
 		return nil, false
+	}
+	d := claimDecoder{b: c.b, off: at}
+	v := d.value(0)
+	return v, d.err == nil
+}
+
+// LookupString returns a claim that is a string as it is, without boxing
+// it in an interface: what a placeholder mostly reads. isString is false
+// (and s empty) when the claim is absent or of another kind.
+func (c Claims) LookupString(name string) (s string, isString bool) {
+	at, ok := c.find(name)
+	if !ok {
+		return "", false
+	}
+	d := claimDecoder{b: c.b, off: at}
+	switch d.byte() {
+	case tagString:
+		s = str(d.span())
+	case tagRef:
+		s = d.ref()
+	default:
+		return "", false
+	}
+	return s, d.err == nil
+}
+
+// find returns where the value of the claim called name starts.
+func (c Claims) find(name string) (int, bool) {
+	if len(c.b) == 0 {
+		return 0, false
 	}
 	known := knownClaimIndex[name]
 	d := claimDecoder{b: c.b}
 	n := d.uvarint()
 	for ; n > 0 && d.err == nil; n-- {
 		if d.key(name, known) {
-			v := d.value(0)
-			return v, d.err == nil
+			return d.off, d.err == nil
 		}
 		d.skip()
 	}
-	return nil, false
+	return 0, false
 }
 
 // Map decodes every claim. Claims that do not decode give an empty map,

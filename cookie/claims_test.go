@@ -49,6 +49,10 @@ func TestClaimsReadBackAsTheirJSON(t *testing.T) {
 				if got, ok := c.Lookup(k); !ok || !reflect.DeepEqual(got, v) {
 					t.Errorf("Lookup(%q) = %#v, %v; want %#v", k, got, ok, v)
 				}
+				s, isString := c.LookupString(k)
+				if want, wantString := v.(string); isString != wantString || s != want {
+					t.Errorf("LookupString(%q) = %q, %v; want %q, %v", k, s, isString, want, wantString)
+				}
 			}
 			for _, absent := range []string{"missing", "emai", "email ", "sub\x00"} {
 				if _, present := want[absent]; present {
@@ -123,6 +127,7 @@ func TestDamagedClaimsNeverPanic(t *testing.T) {
 		_ = cut.Map()
 		_, _ = cut.Lookup("email")
 		_, _ = cut.Lookup("custom")
+		_, _ = cut.LookupString("name")
 	}
 }
 
@@ -204,5 +209,6 @@ func FuzzClaimsDecodeNeverPanics(f *testing.F) {
 		}
 		_, _ = c.Lookup("email")
 		_, _ = c.Lookup("x")
+		_, _ = c.LookupString("email")
 	})
 }
