@@ -46,11 +46,28 @@ func TestBrowserDexSignIn(t *testing.T) {
 		t.Errorf("the greeting is %q, want %q", shown.Greeting, want)
 	}
 	var identity *network.Cookie
+	pageCookies := 0
 	for _, c := range browserCookies(t, tab, site.URL()+"/") {
 		// The identity cookie is named for its site: oidc_auth-<port> here.
 		if testsupport.IsSessionCookie(c.Name) {
 			identity = c
 		}
+		if testsupport.IsHintCookie(c.Name) {
+			t.Errorf("the browser sends the sign-out hint %s to every page", c.Name)
+		}
+		pageCookies += len(c.Name) + 1 + len(c.Value) + 2
+	}
+	// The ID token, kept for sign-out's id_token_hint, goes to /auth/logout only.
+	var hint *network.Cookie
+	for _, c := range browserCookies(t, tab, site.URL()+"/auth/logout") {
+		if testsupport.IsHintCookie(c.Name) {
+			hint = c
+		}
+	}
+	if hint == nil || !hint.HTTPOnly || hint.Path != "/auth/logout" {
+		t.Errorf("the sign-out hint cookie is %+v, want HttpOnly with Path=/auth/logout", hint)
+	} else {
+		t.Logf("Chromium sends %d bytes of cookies to a page; the sign-out hint (%d bytes) only to /auth/logout", pageCookies, len(hint.Value))
 	}
 	if identity == nil || !identity.HTTPOnly || identity.SameSite != network.CookieSameSiteLax || identity.Path != "/" {
 		t.Errorf("the identity cookie is %+v, want oidc_auth, HttpOnly, SameSite=Lax, Path=/", identity)
@@ -75,6 +92,11 @@ func TestBrowserDexSignIn(t *testing.T) {
 	openPage(t, tab, "go back to the page", page)
 	runSteps(t, tab, "sign out", chromedp.Click(siteSignOut), chromedp.WaitVisible(dexLoginField))
 	requireAt(t, tab, "be asked to sign in after signing out", dex.Issuer+"/")
+	for _, c := range browserCookies(t, tab, site.URL()+"/auth/logout") {
+		if testsupport.IsHintCookie(c.Name) || testsupport.IsSessionCookie(c.Name) {
+			t.Errorf("after signing out the browser still holds %s (path %s)", c.Name, c.Path)
+		}
+	}
 	openPage(t, tab2, "reload the second tab after signing out", site.URL()+"/")
 	requireAt(t, tab2, "the second tab is signed out too", dex.Issuer+"/")
 	openPage(t, tab, "open the protected page after signing out", page)
