@@ -232,7 +232,7 @@ func (c Claims) Lookup(name string) (any, bool) {
 	if !ok {
 		return nil, false
 	}
-	d := claimDecoder{b: c.b, off: at}
+	d := newClaimDecoder(c.b, at)
 	v := d.value(0)
 	return v, d.err == nil
 }
@@ -245,7 +245,7 @@ func (c Claims) LookupString(name string) (s string, isString bool) {
 	if !ok {
 		return "", false
 	}
-	d := claimDecoder{b: c.b, off: at}
+	d := newClaimDecoder(c.b, at)
 	switch d.byte() {
 	case tagString:
 		s = str(d.span())
@@ -263,7 +263,7 @@ func (c Claims) find(name string) (int, bool) {
 		return 0, false
 	}
 	known := knownClaimIndex[name]
-	d := claimDecoder{b: c.b}
+	d := newClaimDecoder(c.b, 0)
 	n := d.uvarint()
 	for ; n > 0 && d.err == nil; n-- {
 		if d.key(name, known) {
@@ -280,7 +280,7 @@ func (c Claims) Map() map[string]any {
 	if len(c.b) == 0 {
 		return map[string]any{}
 	}
-	d := claimDecoder{b: c.b}
+	d := newClaimDecoder(c.b, 0)
 	m := d.object(0)
 	if d.err != nil || d.off != len(d.b) {
 		return map[string]any{}
@@ -298,7 +298,7 @@ func (c Claims) check() error {
 	if len(c.b) == 0 {
 		return nil
 	}
-	d := claimDecoder{b: c.b}
+	d := newClaimDecoder(c.b, 0)
 	d.skipObject(0)
 	if d.err != nil || d.off != len(d.b) {
 		return errClaims
@@ -306,24 +306,13 @@ func (c Claims) check() error {
 	return nil
 }
 
-// claimDecoder walks the binary form. After the first problem err is set and
-// every read returns zero values; nothing panics on bad bytes.
-type claimDecoder struct {
-	b   []byte
-	off int
-	err error
-}
+// claimDecoder walks the binary form with the payload reader's bounds
+// checks: after the first problem err is set and every read returns zero
+// values; nothing panics on bad bytes.
+type claimDecoder struct{ reader }
 
-func (d *claimDecoder) fail() { d.err, d.off = errClaims, len(d.b) }
-
-func (d *claimDecoder) byte() byte {
-	if d.off >= len(d.b) {
-		d.fail()
-		return 0
-	}
-	c := d.b[d.off]
-	d.off++
-	return c
+func newClaimDecoder(b []byte, off int) claimDecoder {
+	return claimDecoder{reader{b: b, off: off}}
 }
 
 func (d *claimDecoder) uvarint() int {
@@ -338,14 +327,8 @@ func (d *claimDecoder) uvarint() int {
 
 // span reads a length and returns the bytes it announces.
 func (d *claimDecoder) span() []byte {
-	n := d.uvarint()
-	if n > len(d.b)-d.off {
-		d.fail()
-		return nil
-	}
-	s := d.b[d.off : d.off+n]
-	d.off += n
-	return s
+	start, end := d.reader.span()
+	return d.b[start:end]
 }
 
 // str is a string sharing the claims' memory.
@@ -438,7 +421,7 @@ func (d *claimDecoder) ref() string {
 		d.fail()
 		return ""
 	}
-	t := claimDecoder{b: d.b[:d.off], off: at + 1}
+	t := newClaimDecoder(d.b[:d.off], at+1)
 	s := t.span()
 	if t.err != nil {
 		d.fail()
