@@ -23,6 +23,7 @@ func TestPackagesImportOnlyWhatTheirDocAllows(t *testing.T) {
 		"bench/cpuclock":             {module},
 		"bench/mint":                 append([]string{module + "/flow", module + "/internal", module + "/devprovider"}, caddy...),
 		"bench/provider":             append([]string{module + "/cookie", module + "/flow", module + "/internal"}, caddy...),
+		"bench/jwtmint":              append([]string{module}, caddy...),
 		"examples/demo":              {module + "/internal"},
 		"examples/reverse-proxy/app": append([]string{module}, caddy...),
 	} {

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Side-by-side load test: the same 1 KiB static page served by one Caddy
 # process on two ports, plain and behind oidc_auth (and behind oauth2-proxy
-# through forward_auth, when oauth2-proxy is on PATH), measured with wrk in
-# interleaved rounds (A B A B ...), so both see the same machine at the same
-# time.
+# through forward_auth, when oauth2-proxy is on PATH), and behind
+# caddy-security's authorize in a Caddy of its own (bench/caddy-security.sh),
+# measured with wrk in interleaved rounds (A B C D A B C D ...), so all see
+# the same machine at the same time. It ends with one table of all of them
+# (bench/table.sh), also written to OUTDIR/table.md.
 #
 #   bench/run.sh [-m single|many|all] [-d SECONDS] [-r ROUNDS] [-t THREADS]
 #                [-c CONNECTIONS] [-u USERS] [-N REQUESTS] [-o OUTDIR] [-P]
@@ -21,6 +23,7 @@
 #         and a heap profile after the many mode (through Caddy's admin API on
 #         a loopback port).
 # CADDY=path runs that Caddy binary (with oidc_auth) instead of build/caddy.
+# caddy-security gets one user's JWT, or USERS users' JWTs, in the same rounds.
 #
 # Each run prints wrk's req/s, p50 and p99, and the CPU time Caddy (and
 # oauth2-proxy) spent per request, read from /proc: on a shared machine
@@ -39,7 +42,7 @@ while getopts "m:d:r:t:c:u:N:o:Ph" opt; do
 	case $opt in
 	m) MODE=$OPTARG ;; d) DUR=$OPTARG ;; r) ROUNDS=$OPTARG ;; t) THREADS=$OPTARG ;;
 	c) CONNS=$OPTARG ;; u) USERS=$OPTARG ;; N) TOTAL=$OPTARG ;; o) OUT=$OPTARG ;; P) PROFILE=1 ;;
-	*) sed -n '2,30p' "$0"; exit 2 ;;
+	*) sed -n '2,34p' "$0"; exit 2 ;;
 	esac
 done
 case $MODE in single | many | all) ;; *) echo "-m must be single, many or all" >&2; exit 2 ;; esac
@@ -58,6 +61,8 @@ OUT=${OUT:-$WORK}
 mkdir -p "$OUT"
 go build -o "$WORK/provider" ./bench/provider
 go build -o "$WORK/mint" ./bench/mint
+source bench/table.sh
+source bench/caddy-security.sh
 
 PIDS=()
 cleanup() {
@@ -191,6 +196,7 @@ if [ -n "$O2P" ]; then
 	expect 200 "$FA" -H "Cookie: $O2P_COOKIE"
 	expect 401 "$FA" -H "Accept: application/json"
 fi
+cs_start
 echo "Authorization header: bearer token ${#BEARER} bytes"
 echo "Cookie header: oidc_auth ${#COOKIE} bytes$([ -z "$O2P" ] || echo ", oauth2-proxy ${#O2P_COOKIE} bytes")"
 
@@ -223,9 +229,10 @@ run() {
 	local cpu=$(awk -v a="$t0" -v b="$t1" -v n="$reqs" -v hz="$TICK" 'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / n }')
 	local other=""
 	[ "$o1" = "$o0" ] || other=$(awk -v a="$o0" -v b="$o1" -v n="$reqs" -v hz="$TICK" 'BEGIN { printf " + oauth2-proxy %.1f µs", (b - a) / hz * 1e6 / n }')
-	printf "%-16s %10.0f req/s  p50 %7.3f ms  p99 %7.3f ms  %9d requests  caddy %6.1f µs CPU/req%s\n" \
+	printf "%-20s %10.0f req/s  p50 %7.3f ms  p99 %7.3f ms  %9d requests  caddy %6.1f µs CPU/req%s\n" \
 		"$label" "$rps" "$p50" "$p99" "$reqs" "$cpu" "$other"
-	echo "$label $rps $p50 $p99 $reqs $cpu" >>"$OUT/results.txt"
+	local other_cpu=$(awk -v a="$o0" -v b="$o1" -v n="$reqs" -v hz="$TICK" 'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / n }')
+	echo "$label $rps $p50 $p99 $reqs $cpu $other_cpu" >>"$OUT/results.txt"
 }
 
 # summary A B: per-round ratios of B to A (req/s, p99) and their medians.
@@ -271,15 +278,21 @@ if [ "$MODE" != many ]; then
 	run warmup-plain 2 -H "Cookie: $COOKIE" "$PLAIN" >/dev/null
 	run warmup-prot 2 -H "Cookie: $COOKIE" "$PROT" >/dev/null
 	[ -z "$O2P" ] || run warmup-fa 2 -H "Cookie: $O2P_COOKIE" "$FA" >/dev/null
+	cs_warmup
 	for i in $(seq "$ROUNDS"); do
 		run plain "$DUR" -H "Cookie: $COOKIE" "$PLAIN"
 		[ "$i" != 1 ] || profile single
 		run oidc_auth "$DUR" -H "Cookie: $COOKIE" "$PROT"
 		[ -z "$O2P" ] || run forward_auth "$DUR" -H "Cookie: $O2P_COOKIE" "$FA"
+		cs_single_round
 	done
 	summary plain oidc_auth
 	[ -z "$O2P" ] || summary plain forward_auth
 	echo "caddy RSS: $(rss) MB"
+	note_rss plain "$IDLE0"
+	note_rss oidc_auth "$(rss)"
+	[ -z "$O2P" ] || note_rss forward_auth "$(CADDY_PID=$O2P_PID rss)"
+	cs_single_done
 	profile_summary single
 
 	echo "== bearer: one API client's bearer token on every request"
@@ -298,10 +311,12 @@ if [ "$MODE" != single ]; then
 	expect 200 "$PROT" -H "Cookie: $(sed -n "$((USERS / 2 + 1))p" "$WORK/cookies.txt")"
 	IDLE=$(rss)
 	echo "caddy RSS before: $IDLE MB"
+	cs_many_setup
 	for i in $(seq "$ROUNDS"); do
 		run many-plain "$DUR" -s bench/many.lua "$PLAIN" -- "$WORK/cookies.txt"
 		[ "$i" != 2 ] || profile many
 		run many-oidc_auth "$DUR" -s bench/many.lua "$PROT" -- "$WORK/cookies.txt"
+		cs_many_round
 	done
 	summary many-plain many-oidc_auth
 	profile_summary many
@@ -324,8 +339,13 @@ print("go memstats (MB): " + ", ".join("%s %.1f" % (k, m[k] / 2**20) for k in ("
 	fi
 	delta() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%+.1f", a - b}'; }
 	echo "caddy RSS: idle at start $IDLE0 MB, before this mode $IDLE MB, right after $AFTER MB ($(delta "$AFTER" "$IDLE0") MB from idle), 5 s later $(rss) MB"
+	note_rss many-plain "$IDLE"
+	note_rss many-oidc_auth "$AFTER"
+	cs_many_done
 fi
 
 kill "$IDP" && wait "$IDP" || true
 echo "oidc_auth's $(cat "$WORK/provider.log")"
+echo "== all peers ($OUT/table.md)"
+print_table "$USERS" "$O2P" "$CS"
 echo "raw wrk output and results.txt: $OUT"
