@@ -18,6 +18,7 @@ var typicalClaims = []byte(`{"iss":"https://accounts.google.com","azp":"12345678
 func benchSessions() map[string]*Session {
 	google := testSession("110169484474386276334", typicalClaims)
 	google.IDToken, google.AccessToken, google.RefreshToken, google.TokenExpiry = googleIDToken, "", "", time.Time{}
+	google.Provider = "google-site" // whose client_id is typicalClaims' aud
 	return map[string]*Session{
 		"google": google,
 		"split":  testSession("110169484474386276334", bigClaims(6000)),

@@ -19,9 +19,17 @@ import (
 // comes from, a Google ID token's claims take about half the bytes, and one
 // claim is found by skipping over the others, without decoding them.
 //
+// In an identity cookie, a claim that repeats the session's own subject, or
+// its provider's issuer or client_id (sub, iss, aud), is one byte: the jar
+// knows them, and gives the claims it opens that context.
+//
 // The zero Claims holds no claims. Claims are immutable: the strings they
 // give out share their memory.
-type Claims struct{ b []byte }
+type Claims struct {
+	b       []byte
+	subject string  // what tagSubject stands for
+	client  *Client // what tagIssuer and tagClientID stand for; nil: none
+}
 
 // Value tags of the binary form. New tags may be added; these never change
 // meaning, since sealed cookies carry them.
@@ -35,6 +43,9 @@ const (
 	tagArray   = 7 // uvarint body length; body: uvarint count, values
 	tagObject  = 8 // uvarint body length; body: an object
 	tagRef     = 9 // uvarint offset of an earlier tagString value
+	tagSubject = 10
+	tagIssuer  = 11
+	tagClient  = 12
 	maxDepth   = 32
 	minRefSize = 8 // shorter strings are cheaper written again
 )
@@ -96,6 +107,7 @@ func ClaimsFromMap(m map[string]any) (Claims, error) {
 }
 
 type claimEncoder struct {
+	subst   map[string]byte // strings the context stands for -> their tag
 	b       []byte
 	refs    map[string]int // top-level string value -> offset of its tagString
 	nesting int            // inside an array or object: strings there move, so are no targets
@@ -176,6 +188,10 @@ func (e *claimEncoder) value(v any, depth int) error {
 }
 
 func (e *claimEncoder) str(s string) {
+	if tag, ok := e.subst[s]; ok {
+		e.b = append(e.b, tag)
+		return
+	}
 	if off, ok := e.refs[s]; ok {
 		e.b = append(e.b, tagRef)
 		e.b = binary.AppendUvarint(e.b, uint64(off))
@@ -221,6 +237,22 @@ func (e *claimEncoder) nested(tag byte, body func() error) error {
 	return nil
 }
 
+// compactFor re-encodes c for a session of subject at client: the claims
+// equal to either are written as one byte, and read back through the
+// context the result carries.
+func (c Claims) compactFor(subject string, client *Client) (Claims, error) {
+	e := claimEncoder{refs: map[string]int{}, subst: map[string]byte{}}
+	for s, tag := range map[string]byte{client.ClientID: tagClient, client.Issuer: tagIssuer, subject: tagSubject} {
+		if len(s) > 1 {
+			e.subst[s] = tag
+		}
+	}
+	if err := e.object(c.Map(), 0); err != nil {
+		return Claims{}, err
+	}
+	return Claims{b: e.b, subject: subject, client: client}, nil
+}
+
 // Size is how many bytes the claims take in the cookie, before sealing.
 func (c Claims) Size() int { return len(c.b) }
 
@@ -232,7 +264,7 @@ func (c Claims) Lookup(name string) (any, bool) {
 	if !ok {
 		return nil, false
 	}
-	d := newClaimDecoder(c.b, at)
+	d := newClaimDecoder(c, at)
 	v := d.value(0)
 	return v, d.err == nil
 }
@@ -245,12 +277,14 @@ func (c Claims) LookupString(name string) (s string, isString bool) {
 	if !ok {
 		return "", false
 	}
-	d := newClaimDecoder(c.b, at)
-	switch d.byte() {
+	d := newClaimDecoder(c, at)
+	switch tag := d.byte(); tag {
 	case tagString:
 		s = str(d.span())
 	case tagRef:
 		s = d.ref()
+	case tagSubject, tagIssuer, tagClient:
+		s = d.context(tag)
 	default:
 		return "", false
 	}
@@ -263,7 +297,7 @@ func (c Claims) find(name string) (int, bool) {
 		return 0, false
 	}
 	known := knownClaimIndex[name]
-	d := newClaimDecoder(c.b, 0)
+	d := newClaimDecoder(c, 0)
 	n := d.uvarint()
 	for ; n > 0 && d.err == nil; n-- {
 		if d.key(name, known) {
@@ -280,7 +314,7 @@ func (c Claims) Map() map[string]any {
 	if len(c.b) == 0 {
 		return map[string]any{}
 	}
-	d := newClaimDecoder(c.b, 0)
+	d := newClaimDecoder(c, 0)
 	m := d.object(0)
 	if d.err != nil || d.off != len(d.b) {
 		return map[string]any{}
@@ -298,7 +332,7 @@ func (c Claims) check() error {
 	if len(c.b) == 0 {
 		return nil
 	}
-	d := newClaimDecoder(c.b, 0)
+	d := newClaimDecoder(c, 0)
 	d.skipObject(0)
 	if d.err != nil || d.off != len(d.b) {
 		return errClaims
@@ -309,10 +343,29 @@ func (c Claims) check() error {
 // claimDecoder walks the binary form with the payload reader's bounds
 // checks: after the first problem err is set and every read returns zero
 // values; nothing panics on bad bytes.
-type claimDecoder struct{ reader }
+type claimDecoder struct {
+	reader
+	subject string  // for tagSubject
+	client  *Client // for tagIssuer and tagClient
+}
 
-func newClaimDecoder(b []byte, off int) claimDecoder {
-	return claimDecoder{reader{b: b, off: off}}
+func newClaimDecoder(c Claims, off int) claimDecoder {
+	return claimDecoder{reader: reader{b: c.b, off: off}, subject: c.subject, client: c.client}
+}
+
+// context resolves tagSubject, tagIssuer and tagClient; claims without the
+// context they need do not read.
+func (d *claimDecoder) context(tag byte) string {
+	switch {
+	case tag == tagSubject && d.subject != "":
+		return d.subject
+	case tag == tagIssuer && d.client != nil:
+		return d.client.Issuer
+	case tag == tagClient && d.client != nil:
+		return d.client.ClientID
+	}
+	d.fail()
+	return ""
 }
 
 func (d *claimDecoder) uvarint() int {
@@ -370,9 +423,11 @@ func (d *claimDecoder) value(depth int) any {
 		d.fail()
 		return nil
 	}
-	switch d.byte() {
+	switch tag := d.byte(); tag {
 	case tagString:
 		return str(d.span())
+	case tagSubject, tagIssuer, tagClient:
+		return d.context(tag)
 	case tagTrue:
 		return true
 	case tagFalse:
@@ -421,7 +476,7 @@ func (d *claimDecoder) ref() string {
 		d.fail()
 		return ""
 	}
-	t := newClaimDecoder(d.b[:d.off], at+1)
+	t := claimDecoder{reader: reader{b: d.b[:d.off], off: at + 1}}
 	s := t.span()
 	if t.err != nil {
 		d.fail()
@@ -470,7 +525,7 @@ func (d *claimDecoder) skip() {
 	switch d.byte() {
 	case tagString, tagNumber:
 		d.span()
-	case tagTrue, tagFalse, tagNull:
+	case tagTrue, tagFalse, tagNull, tagSubject, tagIssuer, tagClient:
 	case tagInt:
 		if _, k := binary.Varint(d.b[d.off:]); k > 0 {
 			d.off += k

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // decodeJSON is what the claims must read back as: encoding/json's view.
@@ -211,4 +212,38 @@ func FuzzClaimsDecodeNeverPanics(f *testing.F) {
 		_, _ = c.Lookup("x")
 		_, _ = c.LookupString("email")
 	})
+}
+
+func TestJarWritesSubIssAndAudAsOneByte(t *testing.T) {
+	j := testJar(t, JarConfig{})
+	google := testClients["google"]
+	js := `{"iss":"` + google.Issuer + `","aud":["` + google.ClientID + `","other"],"azp":"` + google.ClientID +
+		`","sub":"110169484474386276334","email":"jane@example.com","nonce":"110169484474386276334x"}`
+	s := testSession("110169484474386276334", []byte(js))
+	b, _ := writeSession(t, j, s)
+	got, err := j.ReadSession(b.request(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.ClaimMap(), decodeJSON(t, []byte(js))) {
+		t.Fatalf("claims read back as %v", got.ClaimMap())
+	}
+	for name, want := range map[string]string{"iss": google.Issuer, "azp": google.ClientID, "sub": s.Subject} {
+		if v, _ := got.Claims.LookupString(name); v != want {
+			t.Errorf("%s = %q, want %q", name, v, want)
+		}
+	}
+	t.Logf("claims: %d bytes of JSON, %d compact, %d in the cookie with sub, iss and aud as one byte",
+		len(js), s.Claims.Size(), got.Claims.Size())
+	if got.Claims.Size() >= s.Claims.Size()-len(google.Issuer)-len(google.ClientID) {
+		t.Errorf("the cookie's claims take %d bytes, the plain compact form %d: iss and aud were not shortened", got.Claims.Size(), s.Claims.Size())
+	}
+	// Without the jar's context the stand-ins do not read as anything.
+	bare := Claims{b: got.Claims.b}
+	if v, ok := bare.Lookup("iss"); ok {
+		t.Errorf("claims without their context read iss as %v", v)
+	}
+	if v, ok := bare.Lookup("email"); !ok || v != "jane@example.com" {
+		t.Errorf("claims without their context lost email: %v", v)
+	}
 }

@@ -24,6 +24,7 @@ func TestIDTokenTravelsOnlyToTheSignOutPath(t *testing.T) {
 	j := hintJar(t, JarConfig{})
 	s := testSession("alice", typicalClaims)
 	s.IDToken, s.AccessToken, s.RefreshToken = googleIDToken, "", ""
+	s.Provider = "google-site" // whose client_id is typicalClaims' aud
 	b, lines := writeSession(t, j, s)
 	if len(lines) != 1+hintMaxPieces {
 		t.Fatalf("Set-Cookie lines %q: want the session and the hint (and its spare piece expired)", lines)

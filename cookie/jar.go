@@ -96,6 +96,7 @@ type Jar struct {
 	sessionPurpose  string
 	sessionSealer   *sealer
 	bindings        map[string][bindingSize]byte // provider name -> tag
+	clients         map[string]*Client           // provider name -> its client, the claims' context
 	cache           *sessionCache                // nil when disabled
 	opened          atomic.Uint64                // decryptions, for Opened
 	signOutPath     string                       // "": the ID token stays in the session
@@ -141,6 +142,7 @@ func NewJar(cfg JarConfig) *Jar {
 		// different names or sites never accept each other's sessions.
 		sessionPurpose: "session:" + cfg.Name + "\x00" + cfg.Scope,
 		bindings:       make(map[string][bindingSize]byte, len(cfg.Clients)),
+		clients:        make(map[string]*Client, len(cfg.Clients)),
 		signOutPath:    cfg.SignOutPath,
 		hintName:       hintName(cfg.Name),
 		hintPurpose:    "hint:" + cfg.Name + "\x00" + cfg.Scope,
@@ -152,6 +154,7 @@ func NewJar(cfg JarConfig) *Jar {
 	}
 	for name, c := range cfg.Clients {
 		j.bindings[name] = c.binding()
+		j.clients[name] = &c
 	}
 	if cfg.CacheSize > 0 {
 		j.cache = newSessionCache(cfg.CacheSize)

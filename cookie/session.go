@@ -167,10 +167,9 @@ func decodeSession(b []byte) (*Session, error) {
 		return nil, err
 	}
 	if format == sessionFormat {
+		// Not walked here: the seal vouches for the bytes, and every read
+		// of them is bounds-checked (a bad claim reads as absent).
 		s.Claims = Claims{b: claims}
-		if s.Claims.check() != nil {
-			return nil, errMalformed
-		}
 	} else {
 		c, err := ClaimsFromJSON(claims)
 		if err != nil {

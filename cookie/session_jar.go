@@ -26,6 +26,14 @@ func (j *Jar) layout(s *Session, now time.Time) (sessionLayout, error) {
 	}
 	cp := *s
 	cp.binding = tag
+	if cp.Claims.Size() > 0 {
+		// sub, iss and aud as one byte each: this jar knows them.
+		c, err := cp.Claims.compactFor(cp.Subject, j.clients[cp.Provider])
+		if err != nil {
+			return sessionLayout{}, err
+		}
+		cp.Claims = c
+	}
 	if j.signOutPath != "" {
 		if cp.IDToken != "" && cp.hintLink == 0 {
 			cp.hintLink = randomLink()
@@ -172,6 +180,7 @@ func (j *Jar) ReadSession(r *http.Request, now time.Time) (*Session, error) {
 	if err != nil || !j.boundHere(s) {
 		return nil, ErrInvalid
 	}
+	j.giveClaimsContext(s)
 	// The seal holds the end as it was when written; a session sealed
 	// before idle_timeout was set or shortened ends by the current one.
 	end := j.End(s)
@@ -191,6 +200,17 @@ func (j *Jar) ReadSession(r *http.Request, now time.Time) (*Session, error) {
 	j.cache.put(sealed[:len(first)], &cacheEntry{value: sealed, session: s, expires: end})
 	cp := *s
 	return &cp, nil
+}
+
+// giveClaimsContext lets s's claims read the one-byte stand-ins for its
+// subject and its client's issuer and client_id. Called on a session just
+// decoded, before anyone else sees it.
+func (j *Jar) giveClaimsContext(s *Session) {
+	s.Claims.subject = s.Subject
+	s.Claims.client = j.clients[s.Provider]
+	if c := (*claimCache)(s.claims); c != nil {
+		c.src = s.Claims
+	}
 }
 
 // Opened is how many session cookies the jar has decrypted (the others were

@@ -47,5 +47,6 @@ func (j *Jar) OpenStored(label, value string, now time.Time) (*Session, error) {
 	if err != nil || !j.boundHere(s) {
 		return nil, ErrInvalid
 	}
+	j.giveClaimsContext(s)
 	return s, nil
 }

@@ -60,7 +60,7 @@ func TestMintedCookiesOpenAsDistinctUsers(t *testing.T) {
 		}
 		want := []string{"user000000", "user000001", "user000002"}[i]
 		if s.Subject != want || s.ClaimMap()["email"] != want+"@example.com" || s.ClaimMap()["iss"] != "http://127.0.0.1:5556" {
-			t.Errorf("line %d: sub %q, claims %s", i, s.Subject, s.Claims)
+			t.Errorf("line %d: sub %q, claims %v", i, s.Subject, s.ClaimMap())
 		}
 		if s.Provider != "default" {
 			t.Errorf("line %d: the model's provider was not kept", i)
