@@ -1,0 +1,53 @@
+# The signin mode of bench/run.sh, which sources it (not run on its own):
+# SIGNINS sign-ins of distinct users through the protected site and the
+# development provider, SIGNIN_CONC at a time, and Caddy's memory at each
+# SIGNIN_STEP of them.
+
+admin() { curl -s "http://127.0.0.1:$P_ADMIN$1"; }
+heap_mb() { # Go heap in use and allocated (live objects), from expvar's memstats
+	admin /debug/vars | python3 -c '
+import json, sys
+m = json.load(sys.stdin)["memstats"]
+print("heap in use %.1f MB, alloc %.1f MB" % (m["HeapInuse"] / 2**20, m["HeapAlloc"] / 2**20))'
+}
+goroutines() { admin "/debug/pprof/goroutine?debug=1" | awk 'NR == 1 {print $4}'; }
+memory() { echo "caddy RSS $(rss) MB, $(heap_mb), $(goroutines) goroutines"; }
+per_signin() { # ticks0 ticks1 signins: CPU µs per sign-in
+	awk -v a="$1" -v b="$2" -v n="$3" -v hz="$TICK" 'BEGIN { printf "%.0f", (b - a) / hz * 1e6 / n }'
+}
+
+echo "== signin: $SIGNINS sign-ins of distinct users, $SIGNIN_CONC in flight, through the development provider"
+echo "before: $(memory)"
+C0=$(cpu_ticks "$CADDY_PID")
+I0=$(cpu_ticks "$IDP")
+START=$(date +%s.%N)
+# mint writes "signins N seconds S rate R" as each step is reached; Caddy is
+# sampled right then, while the sign-ins go on.
+if ! "$WORK/mint" -signin "http://127.0.0.1:$P_PROT/auth/login?return_to=/page.html" -user user \
+	-signins "$SIGNINS" -concurrency "$SIGNIN_CONC" -report "$SIGNIN_STEP" 2>"$WORK/signin.err" |
+	while read -r _ n _ secs _ rate; do
+		printf "%6d sign-ins in %7.2f s (%6.1f/s so far): caddy CPU %s µs/sign-in so far, %s\n" \
+			"$n" "$secs" "$rate" "$(per_signin "$C0" "$(cpu_ticks "$CADDY_PID")" "$n")" "$(memory)"
+	done; then
+	cat "$WORK/signin.err" >&2
+	exit 1
+fi
+SECS=$(awk -v a="$START" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
+C1=$(cpu_ticks "$CADDY_PID")
+I1=$(cpu_ticks "$IDP")
+awk -v n="$SIGNINS" -v s="$SECS" -v c="$(per_signin "$C0" "$C1" "$SIGNINS")" -v p="$(per_signin "$I0" "$I1" "$SIGNINS")" \
+	'BEGIN { printf "signin: %.0f sign-ins/s; CPU per sign-in: caddy %d µs, provider %d µs\n", n / s, c, p }'
+# Connections Caddy closed to the provider lately wait in TIME_WAIT on its side
+# (60 s): how many it opened beyond those it kept and reused.
+echo "connections from Caddy to the provider closed in the last minute: $(ss -Htan state time-wait "( dport = :$P_IDP )" | wc -l)"
+sleep 5
+echo "5 s later: $(memory)"
+admin "/debug/pprof/heap?gc=1" >"$OUT/caddy-heap-signin.pprof"
+echo "after a forced GC: $(memory)"
+if [ "$PROFILE" = 1 ]; then
+	echo "== live heap after the sign-ins, by allocation site (top 15, inuse_space)"
+	go tool pprof -top -sample_index=inuse_space -nodecount=15 "$CADDY" "$OUT/caddy-heap-signin.pprof" 2>/dev/null | sed -n '5,22p'
+	echo "== goroutines after the sign-ins (top 8)"
+	admin "/debug/pprof/goroutine" >"$OUT/caddy-goroutines-signin.pprof"
+	go tool pprof -top -nodecount=8 "$CADDY" "$OUT/caddy-goroutines-signin.pprof" 2>/dev/null | sed -n '5,14p'
+fi
