@@ -11,7 +11,10 @@ m = json.load(sys.stdin)["memstats"]
 print("heap in use %.1f MB, alloc %.1f MB" % (m["HeapInuse"] / 2**20, m["HeapAlloc"] / 2**20))'
 }
 goroutines() { admin "/debug/pprof/goroutine?debug=1" | awk 'NR == 1 {print $4}'; }
-memory() { echo "caddy RSS $(rss) MB, $(heap_mb), $(goroutines) goroutines"; }
+provider_conns() { # Caddy's connections to the provider, open now
+	ss -Htnp state established "( dport = :$P_IDP )" | grep -c "pid=$CADDY_PID," || true
+}
+memory() { echo "caddy RSS $(rss) MB, $(heap_mb), $(goroutines) goroutines, $(provider_conns) connections to the provider"; }
 per_signin() { # ticks0 ticks1 signins: CPU µs per sign-in
 	awk -v a="$1" -v b="$2" -v n="$3" -v hz="$TICK" 'BEGIN { printf "%.0f", (b - a) / hz * 1e6 / n }'
 }
@@ -37,13 +40,19 @@ C1=$(cpu_ticks "$CADDY_PID")
 I1=$(cpu_ticks "$IDP")
 awk -v n="$SIGNINS" -v s="$SECS" -v c="$(per_signin "$C0" "$C1" "$SIGNINS")" -v p="$(per_signin "$I0" "$I1" "$SIGNINS")" \
 	'BEGIN { printf "signin: %.0f sign-ins/s; CPU per sign-in: caddy %d µs, provider %d µs\n", n / s, c, p }'
-# Connections Caddy closed to the provider lately wait in TIME_WAIT on its side
-# (60 s): how many it opened beyond those it kept and reused.
-echo "connections from Caddy to the provider closed in the last minute: $(ss -Htan state time-wait "( dport = :$P_IDP )" | wc -l)"
 sleep 5
 echo "5 s later: $(memory)"
+# Two collections: sync.Pools keep their objects through one, and the heap
+# profile is that of the collection before last.
+admin "/debug/pprof/heap?gc=1" >/dev/null
 admin "/debug/pprof/heap?gc=1" >"$OUT/caddy-heap-signin.pprof"
-echo "after a forced GC: $(memory)"
+echo "after two forced GCs: $(memory)"
+admin /debug/vars | python3 -c '
+import json, sys
+m = json.load(sys.stdin)["memstats"]
+mb = lambda v: "%.1f" % (v / 2**20)
+print("  where the RSS is: live heap %s MB; heap freed but not yet returned to the OS %s MB; goroutine stacks %s MB; all the runtime holds %s MB" %
+      (mb(m["HeapAlloc"]), mb(m["HeapIdle"] - m["HeapReleased"]), mb(m["StackInuse"]), mb(m["Sys"] - m["HeapReleased"])))'
 if [ "$PROFILE" = 1 ]; then
 	echo "== live heap after the sign-ins, by allocation site (top 15, inuse_space)"
 	go tool pprof -top -sample_index=inuse_space -nodecount=15 "$CADDY" "$OUT/caddy-heap-signin.pprof" 2>/dev/null | sed -n '5,22p'
