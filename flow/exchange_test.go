@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/caddy-oidc-auth/oidcauth/devprovider"
-	"golang.org/x/oauth2"
 )
 
 func TestExchangeReturnsTheUser(t *testing.T) {
@@ -127,11 +126,13 @@ func TestExchangeClientAuthMethod(t *testing.T) {
 		}
 	}
 	// With no methods listed, client_secret_basic is the spec's default.
-	if got := bareProvider(Config{ClientSecret: "s"}).authStyle(nil); got != oauth2.AuthStyleInHeader {
-		t.Errorf("default auth style %v", got)
+	withSecret := bareProvider(Config{ClientSecret: "s"})
+	if secret, inHeader := withSecret.clientCredentials(withSecret.tokenAuthMethod(nil)); secret != "s" || !inHeader {
+		t.Errorf("default: secret %q, in the header %v; want client_secret_basic", secret, inHeader)
 	}
-	if got := bareProvider(Config{}).authStyle([]string{"client_secret_basic"}); got != oauth2.AuthStyleInParams {
-		t.Errorf("a public client must send its client_id in the body, got %v", got)
+	public := bareProvider(Config{})
+	if secret, inHeader := public.clientCredentials(public.tokenAuthMethod([]string{"client_secret_basic"})); secret != "" || inHeader {
+		t.Errorf("a public client must send its client_id in the body, and no secret: secret %q, in the header %v", secret, inHeader)
 	}
 }
 
