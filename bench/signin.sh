@@ -29,6 +29,7 @@ START=$(date +%s.%N)
 if ! "$WORK/mint" -signin "http://127.0.0.1:$P_PROT/auth/login?return_to=/page.html" -user user \
 	-signins "$SIGNINS" -concurrency "$SIGNIN_CONC" -report "$SIGNIN_STEP" 2>"$WORK/signin.err" |
 	while read -r _ n _ secs _ rate; do
+		[ "$PROFILE" != 1 ] || admin /debug/pprof/heap >"$OUT/caddy-heap-signin-$n.pprof"
 		printf "%6d sign-ins in %7.2f s (%6.1f/s so far): caddy CPU %s µs/sign-in so far, %s\n" \
 			"$n" "$secs" "$rate" "$(per_signin "$C0" "$(cpu_ticks "$CADDY_PID")" "$n")" "$(memory)"
 	done; then
@@ -54,6 +55,8 @@ mb = lambda v: "%.1f" % (v / 2**20)
 print("  where the RSS is: live heap %s MB; heap freed but not yet returned to the OS %s MB; goroutine stacks %s MB; all the runtime holds %s MB" %
       (mb(m["HeapAlloc"]), mb(m["HeapIdle"] - m["HeapReleased"]), mb(m["StackInuse"]), mb(m["Sys"] - m["HeapReleased"])))'
 if [ "$PROFILE" = 1 ]; then
+	echo "== heap in use while signing in, at $SIGNIN_STEP sign-ins, by allocation site (top 12, inuse_space)"
+	go tool pprof -top -sample_index=inuse_space -nodecount=12 "$CADDY" "$OUT/caddy-heap-signin-$SIGNIN_STEP.pprof" 2>/dev/null | sed -n '5,19p'
 	echo "== live heap after the sign-ins, by allocation site (top 15, inuse_space)"
 	go tool pprof -top -sample_index=inuse_space -nodecount=15 "$CADDY" "$OUT/caddy-heap-signin.pprof" 2>/dev/null | sed -n '5,22p'
 	echo "== goroutines after the sign-ins (top 8)"
