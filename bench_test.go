@@ -50,10 +50,14 @@ type benchFixture struct {
 type benchTransport struct {
 	dp     http.Handler
 	mu     sync.Mutex
-	replay map[string][]byte // code -> token response body
+	replay map[string][]byte   // code -> token response body
+	seen   func(*http.Request) // when set, hears of every request first; tests only
 }
 
 func (t *benchTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if t.seen != nil {
+		t.seen(r)
+	}
 	if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/token") {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))

@@ -1,7 +1,6 @@
 package oidcauth
 
 import (
-	"context"
 	"net/http"
 	"time"
 
@@ -51,7 +50,7 @@ func (m *OIDCAuth) serveCallback(w http.ResponseWriter, r *http.Request) error {
 		return m.renderError(w, r, http.StatusBadRequest, "Sign-in failed",
 			"The provider this sign-in started with is no longer configured.", homePage())
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), providerTimeout)
+	ctx, cancel := providerContext(r)
 	defer cancel()
 	if err := m.checkAnswerSource(ctx, r, ls, p); err != nil {
 		// A mix-up: the answer is not from the provider the sign-in started

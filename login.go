@@ -17,6 +17,21 @@ import (
 // waits, so a slow provider yields an error page, not a hung browser.
 const providerTimeout = 15 * time.Second
 
+// providerContext bounds the calls to the provider made for r: by
+// providerTimeout, and by r's end. It carries none of r's values: Caddy's
+// hold the request's replacer and through it the response writer and the
+// connection's buffers, and the HTTP client may keep a finished request's
+// context for a while (a wait for a connection, done but still queued),
+// which would keep those alive after the request.
+func providerContext(r *http.Request) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(context.Background(), providerTimeout)
+	stop := context.AfterFunc(r.Context(), cancel)
+	return ctx, func() {
+		stop()
+		cancel()
+	}
+}
+
 // serveLogin starts a sign-in: GET /auth/login?provider=NAME&return_to=/path.
 // With several providers and none named, it shows one sign-in link each.
 func (m *OIDCAuth) serveLogin(w http.ResponseWriter, r *http.Request) error {
@@ -44,7 +59,7 @@ func (m *OIDCAuth) startLogin(w http.ResponseWriter, r *http.Request, name, retu
 	req := flow.NewAuthRequest()
 	req.OmitDefaultPrompt = omitDefaultPrompt
 	req.LoginHint = loginHint
-	ctx, cancel := context.WithTimeout(r.Context(), providerTimeout)
+	ctx, cancel := providerContext(r)
 	defer cancel()
 	authURL, sentDefault, err := p.AuthCodeURL(ctx, req)
 	if err != nil {

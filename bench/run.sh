@@ -7,8 +7,9 @@
 # the same machine at the same time. It ends with one table of all of them
 # (bench/table.sh), also written to OUTDIR/table.md.
 #
-#   bench/run.sh [-m single|many|all] [-d SECONDS] [-r ROUNDS] [-t THREADS]
-#                [-c CONNECTIONS] [-u USERS] [-N REQUESTS] [-o OUTDIR] [-P]
+#   bench/run.sh [-m single|many|signin|all] [-d SECONDS] [-r ROUNDS]
+#                [-t THREADS] [-c CONNECTIONS] [-u USERS] [-N REQUESTS]
+#                [-S SIGNINS] [-C IN_FLIGHT] [-o OUTDIR] [-P]
 #
 # single  every request carries one signed-in user's real cookie (from a
 #         sign-in through the development provider); the plain port gets the
@@ -19,9 +20,16 @@
 #         users' sessions (bench/many.lua), on both ports; the protected
 #         port is then kept busy until it has served REQUESTS (default
 #         1,000,000) of them, and Caddy's RSS is compared with its idle RSS.
+# signin  SIGNINS (default 10,000) sign-ins of distinct users through the
+#         protected site and the development provider (bench/mint -signins),
+#         IN_FLIGHT (default 16) at a time, each stopping at the callback's
+#         answer: sign-ins/s, Caddy's and the provider's CPU per sign-in, and
+#         every 2,000 sign-ins Caddy's RSS, Go heap and goroutines; then the
+#         same 5 s later and after a forced garbage collection.
 # -P      also take a 5 s CPU profile of Caddy during the first protected run,
 #         and a heap profile after the many mode (through Caddy's admin API on
-#         a loopback port).
+#         a loopback port); and a heap and goroutine profile after the
+#         signin mode.
 # CADDY=path runs that Caddy binary (with oidc_auth) instead of build/caddy.
 # caddy-security gets one user's JWT, or USERS users' JWTs, in the same rounds.
 #
@@ -37,15 +45,18 @@ cd "$(dirname "$0")/.."
 export PATH="$PATH:$(go env GOPATH)/bin"
 
 MODE=all DUR=10 ROUNDS=3 THREADS=2 CONNS=32 USERS=100000 TOTAL=1000000 OUT="" PROFILE=0
+SIGNINS=10000 SIGNIN_CONC=16 SIGNIN_STEP=2000
 MAX_EXTRA=240 # seconds the many mode may add to reach TOTAL protected requests
-while getopts "m:d:r:t:c:u:N:o:Ph" opt; do
+while getopts "m:d:r:t:c:u:N:S:C:o:Ph" opt; do
 	case $opt in
 	m) MODE=$OPTARG ;; d) DUR=$OPTARG ;; r) ROUNDS=$OPTARG ;; t) THREADS=$OPTARG ;;
 	c) CONNS=$OPTARG ;; u) USERS=$OPTARG ;; N) TOTAL=$OPTARG ;; o) OUT=$OPTARG ;; P) PROFILE=1 ;;
-	*) sed -n '2,34p' "$0"; exit 2 ;;
+	S) SIGNINS=$OPTARG ;; C) SIGNIN_CONC=$OPTARG ;;
+	*) sed -n '2,42p' "$0"; exit 2 ;;
 	esac
 done
-case $MODE in single | many | all) ;; *) echo "-m must be single, many or all" >&2; exit 2 ;; esac
+case $MODE in single | many | signin | all) ;; *) echo "-m must be single, many, signin or all" >&2; exit 2 ;; esac
+runs() { [ "$MODE" = all ] || [ "$MODE" = "$1" ]; } # runs MODE: whether that mode is on
 
 # --- tools --------------------------------------------------------------
 if ! command -v wrk >/dev/null; then
@@ -273,7 +284,7 @@ echo "machine: $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /pro
 IDLE0=$(rss)
 echo "caddy idle RSS: $IDLE0 MB"
 
-if [ "$MODE" != many ]; then
+if runs single; then
 	echo "== single: one signed-in user's cookie on every request"
 	run warmup-plain 2 -H "Cookie: $COOKIE" "$PLAIN" >/dev/null
 	run warmup-prot 2 -H "Cookie: $COOKIE" "$PROT" >/dev/null
@@ -304,7 +315,7 @@ if [ "$MODE" != many ]; then
 	summary plain-bearer oidc_auth-bearer
 fi
 
-if [ "$MODE" != single ]; then
+if runs many; then
 	echo "== many: $USERS distinct users' cookies, cycling"
 	"$WORK/mint" -from "$COOKIE" -secret "$SECRET" -site "http://127.0.0.1:$P_PROT/oauth2callback" \
 		-issuer "${METADATA%/.well-known/openid-configuration}" -client_id bench -n "$USERS" >"$WORK/cookies.txt"
@@ -342,6 +353,10 @@ print("go memstats (MB): " + ", ".join("%s %.1f" % (k, m[k] / 2**20) for k in ("
 	note_rss many-plain "$IDLE"
 	note_rss many-oidc_auth "$AFTER"
 	cs_many_done
+fi
+
+if runs signin; then
+	. bench/signin.sh
 fi
 
 kill "$IDP" && wait "$IDP" || true

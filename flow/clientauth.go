@@ -1,7 +1,6 @@
 package flow
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
-	"golang.org/x/oauth2"
 )
 
 // How the site authenticates itself at the token endpoint
@@ -92,25 +90,25 @@ func (p *Provider) tokenAuthMethod(listed []string) string {
 	return AuthClientSecretBasic
 }
 
-// oauthClient is what x/oauth2 is told of the client for method: with a JWT
-// or none, no secret at all, so that x/oauth2 never sends it.
-func (p *Provider) oauthClient(method string) (secret string, style oauth2.AuthStyle) {
+// clientCredentials is how the client's secret goes with a token request
+// for method: in an Authorization: Basic header, or in the form (with the
+// client_id); with a JWT or none, no secret at all, so that it is never sent.
+func (p *Provider) clientCredentials(method string) (secret string, inHeader bool) {
 	switch method {
 	case AuthClientSecretBasic:
-		return p.cfg.ClientSecret, oauth2.AuthStyleInHeader
+		return p.cfg.ClientSecret, true
 	case AuthClientSecretPost:
-		return p.cfg.ClientSecret, oauth2.AuthStyleInParams
+		return p.cfg.ClientSecret, false
 	}
-	return "", oauth2.AuthStyleInParams
+	return "", false
 }
 
-// tokenContext hands x/oauth2 the HTTP client for calls to the token
-// endpoint (code exchange and refresh). With a JWT method its requests to
-// the token endpoint get a fresh client assertion each: x/oauth2 has no
-// hook for one, and one place for both grants keeps them alike.
-func (p *Provider) tokenContext(ctx context.Context, d *discovered) context.Context {
+// tokenClient is the HTTP client for calls to the token endpoint (code
+// exchange and refresh). With a JWT method its requests to the token
+// endpoint get a fresh client assertion each.
+func (p *Provider) tokenClient(d *discovered) *http.Client {
 	if d.authMethod != AuthPrivateKeyJWT && d.authMethod != AuthClientSecretJWT {
-		return p.clientContext(ctx)
+		return p.cfg.HTTPClient
 	}
 	c := *p.cfg.HTTPClient
 	base := c.Transport
@@ -118,7 +116,7 @@ func (p *Provider) tokenContext(ctx context.Context, d *discovered) context.Cont
 		base = http.DefaultTransport
 	}
 	c.Transport = &assertionTransport{p: p, method: d.authMethod, tokenURL: d.md.TokenEndpoint, base: base}
-	return context.WithValue(ctx, oauth2.HTTPClient, &c)
+	return &c
 }
 
 // assertionTransport adds client_assertion_type and client_assertion to a
@@ -132,7 +130,7 @@ type assertionTransport struct {
 
 func (t *assertionTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// Only the token endpoint itself: the assertion is made for it (aud), and
-	// a redirect elsewhere gets the form as x/oauth2 built it, without one.
+	// a redirect elsewhere gets the form without one.
 	if req.Method != http.MethodPost || req.URL.String() != t.tokenURL || req.Body == nil {
 		return t.base.RoundTrip(req)
 	}

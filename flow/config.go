@@ -37,7 +37,7 @@ type Config struct {
 	RedirectURL  string            // redirect_uri: the absolute URL of the callback
 	Params       map[string]string // client_kwargs: "scope" and "prompt" replace the defaults; other keys go into the authorization request
 	Userinfo     bool              // always fetch userinfo at sign-in and merge it
-	HTTPClient   *http.Client      // nil: one with a 10 s timeout
+	HTTPClient   *http.Client      // nil: one with a 10 s timeout and a bounded pool of connections of its own
 	Now          func() time.Time  // nil: time.Now
 	// OnFetch, when set, hears of every metadata ("metadata") and key set
 	// ("jwks") fetch and its outcome, for metrics. It must be quick.
@@ -85,6 +85,8 @@ type Provider struct {
 	stop context.CancelFunc
 
 	calls singleflight.Group // discovery, shared by concurrent callers
+
+	transport *http.Transport // the one NewProvider made (nil with Config.HTTPClient): Close closes its idle connections
 
 	mu      sync.Mutex // guards the fields below
 	lastErr error
@@ -153,7 +155,8 @@ func NewProvider(cfg Config) (*Provider, error) {
 		return nil, bad("client_kwargs code_challenge_method %q is not supported: the module always uses S256 PKCE and never a weaker one (remove the key or set it to S256)", m)
 	}
 	if p.cfg.HTTPClient == nil {
-		p.cfg.HTTPClient = &http.Client{Timeout: httpTimeout}
+		p.transport = newProviderTransport()
+		p.cfg.HTTPClient = &http.Client{Timeout: httpTimeout, Transport: p.transport}
 	}
 	if p.cfg.Now == nil {
 		p.cfg.Now = time.Now

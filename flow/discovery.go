@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
-	"golang.org/x/oauth2"
 )
 
 // Discovery backoff: after a failure, calls fail at once for this long, then
@@ -48,8 +47,7 @@ type discovered struct {
 	md       metadata
 	algs     []string
 	keys     *keySet
-	verifier *oidc.IDTokenVerifier
-	oauth    *oauth2.Config
+	verifier *oidc.IDTokenVerifier // for logout tokens; ID tokens are verifyIDToken's
 	// authMethod is how the client authenticates at the token endpoint.
 	authMethod string
 }
@@ -181,7 +179,6 @@ func (p *Provider) fetchMetadata(ctx context.Context) (*discovered, error) {
 
 	keys := newKeySet(p, md.JWKSURI, algs)
 	authMethod := p.tokenAuthMethod(md.AuthMethods)
-	secret, style := p.oauthClient(authMethod)
 	return &discovered{
 		md:   md,
 		algs: algs,
@@ -191,16 +188,6 @@ func (p *Provider) fetchMetadata(ctx context.Context) (*discovered, error) {
 			SupportedSigningAlgs: algs,
 			Now:                  p.cfg.Now,
 		}),
-		oauth: &oauth2.Config{
-			ClientID:     p.cfg.ClientID,
-			ClientSecret: secret,
-			RedirectURL:  p.cfg.RedirectURL,
-			Endpoint: oauth2.Endpoint{
-				AuthURL:   md.AuthorizationEndpoint,
-				TokenURL:  md.TokenEndpoint,
-				AuthStyle: style,
-			},
-		},
 		authMethod: authMethod,
 	}, nil
 }
@@ -209,13 +196,6 @@ func (p *Provider) fetchMetadata(ctx context.Context) (*discovered, error) {
 // single trailing slash (Auth0's issuer ends in "/", its URL users write not).
 func sameIssuer(got, want string) bool {
 	return got == want || got == want+"/" || got+"/" == want
-}
-
-// authStyle is how x/oauth2 sends the client's credentials, for the method
-// tokenAuthMethod picks from the provider's listed methods.
-func (p *Provider) authStyle(methods []string) oauth2.AuthStyle {
-	_, style := p.oauthClient(p.tokenAuthMethod(methods))
-	return style
 }
 
 // observe reports a fetch to cfg.OnFetch, when set.

@@ -2,14 +2,11 @@ package flow
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
 	"time"
 	"unicode/utf8"
-
-	"golang.org/x/oauth2"
 )
 
 // Identity is the signed-in user: the verified ID token's claims (merged with
@@ -17,7 +14,6 @@ import (
 type Identity struct {
 	Subject       string
 	Claims        map[string]any // every ID-token claim, plus merged userinfo claims; numbers are json.Number
-	ClaimsJSON    []byte         // Claims encoded once
 	IDToken       string
 	AccessToken   string
 	RefreshToken  string
@@ -41,7 +37,12 @@ func (p *Provider) Exchange(ctx context.Context, code string, req AuthRequest) (
 	if err != nil {
 		return nil, err
 	}
-	tok, err := d.oauth.Exchange(p.tokenContext(ctx, d), code, oauth2.VerifierOption(req.Verifier))
+	tok, err := p.requestTokens(ctx, d, url.Values{
+		"grant_type":    {"authorization_code"},
+		"code":          {code},
+		"redirect_uri":  {p.cfg.RedirectURL},
+		"code_verifier": {req.Verifier},
+	})
 	if err != nil {
 		return nil, p.tokenError(err, false)
 	}
@@ -51,9 +52,9 @@ func (p *Provider) Exchange(ctx context.Context, code string, req AuthRequest) (
 // identity verifies the token response's ID token and builds the Identity.
 // wantNonce is empty for a refresh, where a response may carry no ID token:
 // then Claims is nil and the caller keeps the claims it has.
-func (p *Provider) identity(ctx context.Context, d *discovered, tok *oauth2.Token, wantNonce string) (*Identity, error) {
+func (p *Provider) identity(ctx context.Context, d *discovered, tok *tokenResponse, wantNonce string) (*Identity, error) {
 	id := &Identity{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, TokenExpiry: tok.Expiry}
-	raw, _ := tok.Extra("id_token").(string)
+	raw := tok.IDToken
 	if raw == "" {
 		if wantNonce == "" {
 			return id, nil
@@ -64,8 +65,8 @@ func (p *Provider) identity(ctx context.Context, d *discovered, tok *oauth2.Toke
 	if err != nil {
 		return nil, err
 	}
-	if vt.token.AccessTokenHash != "" {
-		if err := vt.token.VerifyAccessToken(tok.AccessToken); err != nil {
+	if vt.atHash != "" {
+		if err := vt.verifyAccessToken(tok.AccessToken); err != nil {
 			return nil, p.newError(ErrInvalidToken, nil, "ID token at_hash does not match the access token")
 		}
 	}
@@ -74,37 +75,26 @@ func (p *Provider) identity(ctx context.Context, d *discovered, tok *oauth2.Toke
 			return nil, err
 		}
 	}
-	id.Subject = vt.token.Subject
+	id.Subject = vt.subject
 	id.Claims = vt.claims
 	id.IDToken = raw
-	id.IDTokenExpiry = vt.token.Expiry
+	id.IDTokenExpiry = vt.expiry
 	id.SID, _ = vt.claims["sid"].(string)
-	if id.ClaimsJSON, err = json.Marshal(vt.claims); err != nil {
-		return nil, p.newError(ErrInvalidToken, err, "ID token claims")
-	}
 	return id, nil
-}
-
-// clientContext hands our HTTP client to x/oauth2.
-func (p *Provider) clientContext(ctx context.Context) context.Context {
-	return context.WithValue(ctx, oauth2.HTTPClient, p.cfg.HTTPClient)
 }
 
 // tokenError classifies a token endpoint failure. Its message carries the
 // status and the provider's error code and description, never the response
 // body (which might echo what we sent).
 func (p *Provider) tokenError(err error, refresh bool) error {
-	var re *oauth2.RetrieveError
+	var re *tokenEndpointError
 	if errors.As(err, &re) {
-		status := 0
-		if re.Response != nil {
-			status = re.Response.StatusCode
-		}
-		cause := fmt.Errorf("HTTP %d, error %q: %q", status, clip(re.ErrorCode, 64), clip(re.ErrorDescription, 200))
+		status := re.status
+		cause := fmt.Errorf("HTTP %d, error %q: %q", status, clip(re.code, 64), clip(re.description, 200))
 		switch {
 		case status >= 500 || status == 429:
 			return p.newError(ErrUnavailable, cause, "token endpoint failed")
-		case re.ErrorCode == "invalid_client" || (re.ErrorCode == "unauthorized_client" && !refresh):
+		case re.code == "invalid_client" || (re.code == "unauthorized_client" && !refresh):
 			return p.newError(ErrMisconfigured, cause, "token endpoint refused the client (check client_id and client_secret)")
 		case refresh:
 			return p.newError(ErrRefreshRefused, cause, "token endpoint refused the refresh token")

@@ -32,6 +32,12 @@ func TestBadIDTokensAreRefused(t *testing.T) {
 			c["iat"], c["exp"] = now.Add(-2*time.Hour).Unix(), now.Add(-time.Hour).Unix()
 		}), "expired"},
 		{"iat in the future", tamper(func(c map[string]any) { c["iat"] = now.Add(10 * time.Minute).Unix() }), "future"},
+		{"nbf an hour ahead", tamper(func(c map[string]any) { c["nbf"] = now.Add(time.Hour).Unix() }), "not valid before"},
+		{"aud a number", tamper(func(c map[string]any) { c["aud"] = 42 }), "aud"},
+		{"aud with a number", tamper(func(c map[string]any) { c["aud"] = []any{testClientID, 42} }), "aud"},
+		{"exp a string", tamper(func(c map[string]any) { c["exp"] = "tomorrow" }), "exp"},
+		{"sub a number", tamper(func(c map[string]any) { c["sub"] = 42 }), "sub"},
+		{"at_hash of another access token", tamper(func(c map[string]any) { c["at_hash"] = "c2VlIG5vIGV2aWwgaGVhciBubyBldmls" }), "at_hash"},
 		{"wrong nonce", tamper(func(c map[string]any) { c["nonce"] = NewAuthRequest().Nonce }), "nonce"},
 		{"no nonce", tamper(func(c map[string]any) { delete(c, "nonce") }), "no nonce"},
 		{"alg none", devprovider.Behavior{Alg: "none"}, "none"},
@@ -77,6 +83,8 @@ func TestGoodIDTokensAreAccepted(t *testing.T) {
 		{"ES256 without kid", devprovider.Behavior{Alg: "ES256", OmitKid: true}},
 		{"several aud with our azp", tamper(func(c map[string]any) { c["aud"], c["azp"] = []string{testClientID, "api"}, testClientID })},
 		{"iat a minute ahead (clock skew)", tamper(func(c map[string]any) { c["iat"] = now.Add(time.Minute).Unix() })},
+		{"nbf a minute ahead (clock skew)", tamper(func(c map[string]any) { c["nbf"] = now.Add(time.Minute).Unix() })},
+		{"exp with a fraction", tamper(func(c map[string]any) { c["exp"] = float64(now.Add(time.Hour).Unix()) + 0.5 })},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r.dev.SetBehavior(c.b)
@@ -154,4 +162,40 @@ func TestKeysUnavailableIsUnavailable(t *testing.T) {
 
 func tamper(f func(map[string]any)) devprovider.Behavior {
 	return devprovider.Behavior{TamperClaims: f}
+}
+
+// at_hash is the left half of the access token's hash with the ID token's
+// algorithm's hash function, base64url (OpenID Connect Core 3.1.3.8). The
+// RS256 pair is the example of Core A.3; the EdDSA one hashes with SHA-512.
+func TestAtHashChecksTheAccessToken(t *testing.T) {
+	const accessToken, atHash = "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y", "77QmUPtjPfzWtF2AnpK9RQ"
+	vt := &verifiedToken{alg: "RS256", atHash: atHash}
+	if err := vt.verifyAccessToken(accessToken); err != nil {
+		t.Errorf("the specification's example: %v", err)
+	}
+	ed := &verifiedToken{alg: "EdDSA", atHash: "8xltSlOGYrWy8W9yNvRlEth1i_bXW-JROWPLvCv5zog"}
+	if err := ed.verifyAccessToken("dNZX1hEZ9wBCzNL40Upu646bdzQA"); err != nil {
+		t.Errorf("EdDSA: %v", err)
+	}
+	if err := vt.verifyAccessToken(accessToken + "x"); err == nil {
+		t.Error("another access token passed")
+	}
+	vt.alg = "RS512" // another hash function: another at_hash
+	if err := vt.verifyAccessToken(accessToken); err == nil {
+		t.Error("the RS256 at_hash passed for an RS512 token")
+	}
+	vt.alg = "HS256"
+	if err := vt.verifyAccessToken(accessToken); err == nil {
+		t.Error("an algorithm without a hash for at_hash passed")
+	}
+}
+
+// Google's ID tokens may name their issuer without the scheme.
+func TestGoogleIssuerWithoutScheme(t *testing.T) {
+	if !issuedBy("accounts.google.com", "https://accounts.google.com") {
+		t.Error("Google's short issuer was refused for Google")
+	}
+	if issuedBy("example.com", "https://example.com") {
+		t.Error("a short issuer was accepted for another provider")
+	}
 }

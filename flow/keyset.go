@@ -75,12 +75,18 @@ func noteKeyFailure(ctx context.Context, err error) {
 // we fetched still signs users in, and a flood of made-up kids still costs
 // one fetch per interval.
 func (k *keySet) VerifySignature(ctx context.Context, jwt string) ([]byte, error) {
+	payload, _, err := k.verify(ctx, jwt)
+	return payload, err
+}
+
+// verify is VerifySignature that also says which algorithm signed jwt.
+func (k *keySet) verify(ctx context.Context, jwt string) ([]byte, jose.SignatureAlgorithm, error) {
 	jws, err := jose.ParseSignedCompact(jwt, k.algs) // a JWT is always the compact form
 	if err != nil {
-		return nil, fmt.Errorf("malformed token: %w", err)
+		return nil, "", fmt.Errorf("malformed token: %w", err)
 	}
 	if len(jws.Signatures) != 1 {
-		return nil, errors.New("token must carry exactly one signature")
+		return nil, "", errors.New("token must carry exactly one signature")
 	}
 	hdr := jws.Signatures[0].Header
 	alg := jose.SignatureAlgorithm(hdr.Algorithm)
@@ -88,19 +94,19 @@ func (k *keySet) VerifySignature(ctx context.Context, jwt string) ([]byte, error
 	keys, err := k.cached(ctx)
 	if err != nil {
 		noteKeyFailure(ctx, err)
-		return nil, err
+		return nil, "", err
 	}
 	payload, kidKnown, err := verifyWith(jws, keys, hdr.KeyID, alg)
 	if err == nil || kidKnown {
-		return payload, err
+		return payload, alg, err
 	}
 	keys, err = k.refetch(ctx)
 	if err != nil {
 		noteKeyFailure(ctx, err)
-		return nil, err
+		return nil, "", err
 	}
 	payload, _, err = verifyWith(jws, keys, hdr.KeyID, alg)
-	return payload, err
+	return payload, alg, err
 }
 
 // verifyWith tries the keys that fit kid and alg. kidKnown reports that the

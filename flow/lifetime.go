@@ -6,9 +6,14 @@ import "context"
 // are cancelled and their waiting callers get ErrClosed at once; every later
 // call that needs the provider fails with ErrClosed without touching the
 // network. So nothing the provider started outlives the configuration that
-// built it. Close is idempotent and safe while other calls run.
+// built it; the connections kept open to the provider are closed too (one
+// still used by a request in flight ends by the transport's 90 s idle
+// timeout). Close is idempotent and safe while other calls run.
 func (p *Provider) Close() error {
 	p.stop()
+	if p.transport != nil {
+		p.transport.CloseIdleConnections()
+	}
 	return nil
 }
 

@@ -2,8 +2,7 @@ package flow
 
 import (
 	"context"
-
-	"golang.org/x/oauth2"
+	"net/url"
 )
 
 // Refresh runs the refresh_token grant. The returned Identity carries the new
@@ -21,9 +20,12 @@ func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*Identity,
 	if err != nil {
 		return nil, err
 	}
-	tok, err := d.oauth.TokenSource(p.tokenContext(ctx, d), &oauth2.Token{RefreshToken: refreshToken}).Token()
+	tok, err := p.requestTokens(ctx, d, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}})
 	if err != nil {
 		return nil, p.tokenError(err, true)
+	}
+	if tok.RefreshToken == "" {
+		tok.RefreshToken = refreshToken // not rotated: the old one stays good
 	}
 	return p.identity(ctx, d, tok, "")
 }

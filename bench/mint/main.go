@@ -8,7 +8,6 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -27,9 +26,14 @@ func main() {
 	site := flag.String("site", "", "with -n: the site's redirect_uri, whose origin the cookies are for")
 	issuer := flag.String("issuer", "", "with -n: the default provider's issuer")
 	clientID := flag.String("client_id", "", "with -n: the site's client_id")
+	many := flag.Int("signins", 0, "with -signin: sign in this many distinct users (-user is their prefix) and report the rate")
+	conc := flag.Int("concurrency", 16, "with -signins: sign-ins in flight at a time")
+	every := flag.Int("report", 2000, "with -signins: write a progress line after every this many sign-ins")
 	flag.Parse()
 	var err error
 	switch {
+	case *signin != "" && *many > 0:
+		err = signIns(os.Stdout, *signin, *user, *many, *conc, *every)
 	case *signin != "":
 		var c string
 		if c, err = signIn(*signin, *user); err == nil {
@@ -60,22 +64,7 @@ func signIn(start, user string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	jar, _ := cookiejar.New(nil)
-	client := &http.Client{
-		Jar:     jar,
-		Timeout: 20 * time.Second,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) > 10 {
-				return errors.New("too many redirects")
-			}
-			if strings.HasSuffix(req.URL.Path, "/authorize") {
-				q := req.URL.Query()
-				q.Set("login_hint", user)
-				req.URL.RawQuery = q.Encode()
-			}
-			return nil
-		},
-	}
+	client := browser(http.DefaultTransport, user, false)
 	req, _ := http.NewRequest(http.MethodGet, start, nil)
 	req.Header.Set("Accept", "text/html")
 	resp, err := client.Do(req)
@@ -87,7 +76,7 @@ func signIn(start, user string) (string, error) {
 		return "", fmt.Errorf("sign-in ended on %s with %s", resp.Request.URL, resp.Status)
 	}
 	var parts []string
-	for _, c := range jar.Cookies(&url.URL{Scheme: site.Scheme, Host: site.Host, Path: "/"}) {
+	for _, c := range client.Jar.Cookies(&url.URL{Scheme: site.Scheme, Host: site.Host, Path: "/"}) {
 		parts = append(parts, c.Name+"="+c.Value)
 	}
 	if len(parts) == 0 {

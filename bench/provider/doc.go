@@ -8,7 +8,9 @@
 // an access token for USER that API clients would send as a bearer token),
 // then serves until interrupted, and
 // prints how many requests reached each endpoint when it stops (showing that
-// discovery and keys were fetched once however many sign-ins there were).
+// discovery and keys were fetched once however many sign-ins there were), and
+// over how many connections the token requests came (whether the site reused
+// its connections or opened one per sign-in).
 //
 // It uses the development provider only, never Caddy or the module's other
 // packages.

@@ -1,12 +1,17 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
+	"strings"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/caddy-oidc-auth/oidcauth/devprovider"
 )
@@ -31,24 +36,29 @@ func run(addr, client, secret, bearerUser string) error {
 	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
 		return fmt.Errorf("-addr %s: only loopback addresses, this provider signs in anyone", addr)
 	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
 	p, err := devprovider.New(devprovider.Config{
-		Addr:           addr,
+		Issuer:         "http://" + ln.Addr().String(),
 		Users:          devprovider.DemoUsers(),
 		Clients:        []devprovider.Client{{ID: client, Secret: secret}},
 		TrustLoginHint: true,
 		AnyUser:        true,
 	})
 	if err != nil {
+		ln.Close()
 		return err
 	}
-	if _, err := p.Start(); err != nil {
-		return err
-	}
+	var tokenConns tokenConnCounter
+	srv := &http.Server{Handler: tokenConns.wrap(p), ConnContext: tokenConns.connContext, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln) //nolint:errcheck // returns ErrServerClosed on Close
+	defer srv.Close()
 	fmt.Println(p.MetadataURL())
 	if bearerUser != "" {
 		tok, err := p.MintToken(devprovider.Mint{User: bearerUser})
 		if err != nil {
-			_ = p.Close()
 			return err
 		}
 		fmt.Println(tok)
@@ -57,7 +67,27 @@ func run(addr, client, secret, bearerUser string) error {
 	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	<-stop
 	c := p.Counts()
-	fmt.Fprintf(os.Stderr, "provider requests: discovery=%d jwks=%d authorize=%d token=%d userinfo=%d\n",
-		c.Discovery, c.JWKS, c.Authorize, c.Token, c.Userinfo)
-	return p.Close()
+	fmt.Fprintf(os.Stderr, "provider requests: discovery=%d jwks=%d authorize=%d token=%d (over %d connections) userinfo=%d\n",
+		c.Discovery, c.JWKS, c.Authorize, c.Token, tokenConns.n.Load(), c.Userinfo)
+	return nil
+}
+
+// tokenConnCounter counts the connections that carried token requests:
+// those of the site (the browsers' connections carry /authorize), showing
+// whether it reuses its connections or opens one per sign-in.
+type tokenConnCounter struct{ n atomic.Int64 }
+
+type connKey struct{}
+
+func (c *tokenConnCounter) connContext(ctx context.Context, _ net.Conn) context.Context {
+	return context.WithValue(ctx, connKey{}, new(atomic.Bool))
+}
+
+func (c *tokenConnCounter) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if seen, ok := r.Context().Value(connKey{}).(*atomic.Bool); ok && strings.HasSuffix(r.URL.Path, "/token") && !seen.Swap(true) {
+			c.n.Add(1)
+		}
+		next.ServeHTTP(w, r)
+	})
 }
