@@ -103,7 +103,7 @@ func (m *OIDCAuth) serveCallback(w http.ResponseWriter, r *http.Request) error {
 // out when too large; the access token when exposed; the refresh token when
 // the session follows the tokens).
 func (m *OIDCAuth) newSession(provider string, id *flow.Identity, now time.Time) (*cookie.Session, error) {
-	claimsJSON, err := m.keptClaims(id)
+	claimsJSON, err := m.keptClaims(provider, id)
 	if err != nil {
 		return nil, err
 	}
@@ -130,9 +130,9 @@ func (m *OIDCAuth) newSession(provider string, id *flow.Identity, now time.Time)
 
 // keptClaims is the ID token's claims as stored in the cookie: all of them,
 // or only those the `claims` option and the allow rules name.
-func (m *OIDCAuth) keptClaims(id *flow.Identity) (cookie.Claims, error) {
+func (m *OIDCAuth) keptClaims(provider string, id *flow.Identity) (cookie.Claims, error) {
 	if m.keepClaims == nil {
-		return cookie.ClaimsFromMap(id.Claims)
+		return m.jar.NewClaims(provider, id.Subject, id.Claims)
 	}
 	kept := make(map[string]any, len(m.keepClaims))
 	for k, v := range id.Claims {
@@ -140,7 +140,7 @@ func (m *OIDCAuth) keptClaims(id *flow.Identity) (cookie.Claims, error) {
 			kept[k] = v
 		}
 	}
-	return cookie.ClaimsFromMap(kept)
+	return m.jar.NewClaims(provider, id.Subject, kept)
 }
 
 // signOutPathUnless is the jar's SignOutPath: the sign-out route, where the

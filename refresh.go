@@ -169,7 +169,7 @@ func (m *OIDCAuth) refresh(ctx context.Context, sess *cookie.Session) (*cookie.S
 		if id.Subject != sess.Subject {
 			return nil, errors.Join(flow.ErrInvalidToken, errors.New("refreshed ID token names another user"))
 		}
-		claims, err := m.keptClaims(id)
+		claims, err := m.keptClaims(sess.Provider, id)
 		if err != nil {
 			return nil, err
 		}

@@ -241,13 +241,20 @@ func (e *claimEncoder) nested(tag byte, body func() error) error {
 // equal to either are written as one byte, and read back through the
 // context the result carries.
 func (c Claims) compactFor(subject string, client *Client) (Claims, error) {
-	e := claimEncoder{refs: map[string]int{}, subst: map[string]byte{}}
+	if c.subject == subject && c.client == client {
+		return c, nil // already so: a session read back, renewed or refreshed
+	}
+	return compactClaims(c.Map(), subject, client)
+}
+
+func compactClaims(m map[string]any, subject string, client *Client) (Claims, error) {
+	e := claimEncoder{refs: map[string]int{}, subst: make(map[string]byte, 3)}
 	for s, tag := range map[string]byte{client.ClientID: tagClient, client.Issuer: tagIssuer, subject: tagSubject} {
 		if len(s) > 1 {
 			e.subst[s] = tag
 		}
 	}
-	if err := e.object(c.Map(), 0); err != nil {
+	if err := e.object(m, 0); err != nil {
 		return Claims{}, err
 	}
 	return Claims{b: e.b, subject: subject, client: client}, nil

@@ -247,3 +247,25 @@ func TestJarWritesSubIssAndAudAsOneByte(t *testing.T) {
 		t.Errorf("claims without their context lost email: %v", v)
 	}
 }
+
+// Claims made by the jar for a sign-in are written as they are, and read
+// back the same; a session read back is not converted again when rewritten.
+func TestNewClaimsAreNotConvertedTwice(t *testing.T) {
+	j := testJar(t, JarConfig{})
+	google := testClients["google"]
+	c, err := j.NewClaims("google", "alice", map[string]any{"iss": google.Issuer, "aud": google.ClientID, "sub": "alice", "email": "a@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := c.compactFor("alice", j.clients["google"])
+	if err != nil || !sameSlice(again.b, c.b) {
+		t.Fatal("claims the jar made were converted again")
+	}
+	if v, _ := c.LookupString("aud"); v != google.ClientID {
+		t.Fatalf("aud = %q", v)
+	}
+	// 1 count, 4 keys, 3 one-byte values, email's tag, length and 13 bytes.
+	if c.Size() != 23 {
+		t.Fatalf("%d bytes, want 23: iss, aud and sub were not written as one byte each", c.Size())
+	}
+}

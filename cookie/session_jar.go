@@ -202,6 +202,19 @@ func (j *Jar) ReadSession(r *http.Request, now time.Time) (*Session, error) {
 	return &cp, nil
 }
 
+// NewClaims converts the claims of a sign-in with provider as subject into
+// the form this jar writes (sub, iss and aud as one byte each), so that
+// writing the session does not convert them again. Claims are taken as
+// ClaimsFromMap takes them. A provider the jar has no client for gets
+// plain compact claims.
+func (j *Jar) NewClaims(provider, subject string, m map[string]any) (Claims, error) {
+	client, ok := j.clients[provider]
+	if !ok {
+		return ClaimsFromMap(m)
+	}
+	return compactClaims(m, subject, client)
+}
+
 // giveClaimsContext lets s's claims read the one-byte stand-ins for its
 // subject and its client's issuer and client_id. Called on a session just
 // decoded, before anyone else sees it.
