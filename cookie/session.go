@@ -81,6 +81,12 @@ func (s *Session) ClaimMap() map[string]any {
 	}
 }
 
+// shareClaimCache attaches the claim cache to s now, so that every copy made
+// of s from here on shares one decoding of its claims.
+func (s *Session) shareClaimCache() {
+	atomic.StorePointer(&s.claims, unsafe.Pointer(&claimCache{src: s.Claims}))
+}
+
 // sameSlice reports whether a and b are the very same bytes (not merely equal).
 func sameSlice(a, b []byte) bool {
 	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
@@ -125,14 +131,10 @@ func encodedSessionCap(s *Session) int {
 		len(s.IDToken) + len(s.AccessToken) + len(s.RefreshToken) + len(s.SID)
 }
 
-// openedSession is a decoded session and its claim cache in one allocation.
-type openedSession struct {
-	s  Session
-	cc claimCache
-}
-
 // decodeSession reads what encodeSession wrote. The session's strings and
 // claims alias b, which the session then owns: b must never change again.
+// Its claim cache is attached only when copies of it will be handed out
+// (shareClaimCache): most sessions opened are read once.
 func decodeSession(b []byte) (*Session, error) {
 	if len(b) < 1+bindingSize {
 		return nil, errMalformed
@@ -142,8 +144,7 @@ func decodeSession(b []byte) (*Session, error) {
 		return nil, errMalformed
 	}
 	r := reader{b: b, s: unsafe.String(&b[0], len(b)), off: 1 + bindingSize}
-	o := &openedSession{}
-	s := &o.s
+	s := &Session{}
 	s.binding = [bindingSize]byte(b[1 : 1+bindingSize])
 	s.Provider = r.str()
 	s.Subject = r.str()
@@ -177,8 +178,5 @@ func decodeSession(b []byte) (*Session, error) {
 		}
 		s.Claims = c
 	}
-	// Attach the claim cache now, so every copy handed out shares it.
-	o.cc.src = s.Claims
-	s.claims = unsafe.Pointer(&o.cc)
 	return s, nil
 }

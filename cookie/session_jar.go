@@ -196,6 +196,7 @@ func (j *Jar) ReadSession(r *http.Request, now time.Time) (*Session, error) {
 		// whole Cookie header alive.
 		sealed = strings.Clone(sealed)
 	}
+	s.shareClaimCache()
 	// The key shares the value's memory.
 	j.cache.put(sealed[:len(first)], &cacheEntry{value: sealed, session: s, expires: end})
 	cp := *s
@@ -221,9 +222,6 @@ func (j *Jar) NewClaims(provider, subject string, m map[string]any) (Claims, err
 func (j *Jar) giveClaimsContext(s *Session) {
 	s.Claims.subject = s.Subject
 	s.Claims.client = j.clients[s.Provider]
-	if c := (*claimCache)(s.claims); c != nil {
-		c.src = s.Claims
-	}
 }
 
 // Opened is how many session cookies the jar has decrypted (the others were

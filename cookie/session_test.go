@@ -92,14 +92,19 @@ func TestClaimMapFollowsReplacedClaims(t *testing.T) {
 }
 
 func TestClaimMapConcurrent(t *testing.T) {
-	s, err := decodeSession(encodeSession(testSession("u", []byte(`{"sub":"u","n":1}`))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	copies := []*Session{s}
-	for range 3 {
-		cp := *s
-		copies = append(copies, &cp)
+	// Copies of one cached session: the cookie is admitted on its second
+	// sighting, then every read hands out a copy.
+	j := testJar(t, JarConfig{})
+	br, _ := writeSession(t, j, testSession("u", []byte(`{"sub":"u","n":1}`)))
+	var copies []*Session
+	for i := range 6 {
+		s, err := j.ReadSession(br.request(), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i >= 2 {
+			copies = append(copies, s)
+		}
 	}
 	maps := make([]map[string]any, 32)
 	var wg sync.WaitGroup
