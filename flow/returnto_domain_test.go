@@ -83,7 +83,12 @@ func checkDomainReturnTo(t *testing.T, raw, got string) {
 	if err != nil || u.Scheme != "https" || u.User != nil || u.Opaque != "" {
 		t.Fatalf("CleanReturnToDomain(%q) kept a URL that is not plain https: %v", raw, err)
 	}
-	authority := strings.SplitN(got[len("https://"):], "/", 2)[0]
+	// The authority ends at the first "/", "?" or "#" (RFC 3986 3.2), as a
+	// browser reads it: "https://example.com#@evil" is example.com.
+	authority := got[len("https://"):]
+	if i := strings.IndexAny(authority, "/?#"); i >= 0 {
+		authority = authority[:i]
+	}
 	if strings.ContainsAny(authority, `\@%[]`) {
 		t.Fatalf("CleanReturnToDomain(%q): authority %q", raw, authority)
 	}
