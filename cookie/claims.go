@@ -69,8 +69,6 @@ var knownClaimIndex = func() map[string]byte {
 	return m
 }()
 
-var errClaims = errors.New("cookie: malformed claims")
-
 // ClaimsFromJSON converts a JSON object of claims. Empty input gives no
 // claims; anything but a JSON object is an error.
 func ClaimsFromJSON(js []byte) (Claims, error) {
@@ -195,18 +193,3 @@ func (c Claims) Map() map[string]any {
 
 // MarshalJSON writes the claims as one JSON object.
 func (c Claims) MarshalJSON() ([]byte, error) { return json.Marshal(c.Map()) }
-
-// check reports whether the claims decode, without decoding them: a sealed
-// cookie holds what this package wrote, so this guards against a bug or a
-// foreign format, cheaply.
-func (c Claims) check() error {
-	if len(c.b) == 0 {
-		return nil
-	}
-	d := newClaimDecoder(c, 0)
-	d.skipObject(0)
-	if d.err != nil || d.off != len(d.b) {
-		return errClaims
-	}
-	return nil
-}

@@ -188,8 +188,7 @@ func (d *claimDecoder) endBody(end int) {
 	}
 }
 
-// skip passes over one value. Nested values are checked by check, once, so
-// here their length is enough.
+// skip passes over one value; a nested one by its length.
 func (d *claimDecoder) skip() {
 	switch d.byte() {
 	case tagString, tagNumber:
@@ -207,43 +206,5 @@ func (d *claimDecoder) skip() {
 		d.uvarint()
 	default:
 		d.fail()
-	}
-}
-
-// skipObject checks an object's every key and value, allocating nothing.
-func (d *claimDecoder) skipObject(depth int) {
-	if depth > maxDepth {
-		d.fail()
-		return
-	}
-	for n := d.uvarint(); n > 0 && d.err == nil; n-- {
-		d.keyName()
-		d.checkValue(depth)
-	}
-}
-
-func (d *claimDecoder) checkValue(depth int) {
-	if d.off >= len(d.b) {
-		d.fail()
-		return
-	}
-	switch d.b[d.off] {
-	case tagArray:
-		d.off++
-		end := d.bodyEnd()
-		for n := d.uvarint(); n > 0 && d.err == nil; n-- {
-			d.checkValue(depth + 1)
-		}
-		d.endBody(end)
-	case tagObject:
-		d.off++
-		end := d.bodyEnd()
-		d.skipObject(depth + 1)
-		d.endBody(end)
-	case tagRef:
-		d.off++
-		d.ref()
-	default:
-		d.skip()
 	}
 }

@@ -58,13 +58,13 @@ func (j *Jar) hintCookie(name, value string, maxAge int) *http.Cookie {
 
 // hintPayload is what the hint cookie seals: the ID token, and what ties it
 // to its session.
-func hintPayload(s *Session, tag [bindingSize]byte) []byte {
+func hintPayload(s *Session, tag [bindingSize]byte, link uint64) []byte {
 	w := writer{b: make([]byte, 0, 1+bindingSize+3*10+len(s.Subject)+len(s.IDToken))}
 	w.byte(hintFormat)
 	w.b = append(w.b, tag[:]...)
 	w.str(s.Subject)
 	w.time(s.Created)
-	w.b = binary.BigEndian.AppendUint64(w.b, s.hintLink)
+	w.b = binary.BigEndian.AppendUint64(w.b, link)
 	w.str(s.IDToken)
 	return w.b
 }
@@ -80,20 +80,20 @@ func randomLink() uint64 {
 	}
 }
 
-// writeHint sets the hint cookie for s (whose IDToken is not empty), to last
-// as long as s can: until its Expires. It reports false, writing nothing,
-// when the ID token is too large to keep.
-func (j *Jar) writeHint(w http.ResponseWriter, s *Session, tag [bindingSize]byte, now time.Time) bool {
-	maxAge := int(s.Expires.Sub(now) / time.Second)
+// writeHint sets the hint cookie for s (whose IDToken is not empty), as laid
+// out in l, to last as long as s can: until its Expires. It reports false,
+// writing nothing, when the ID token is too large to keep.
+func (j *Jar) writeHint(w http.ResponseWriter, s *Session, l sessionLayout, now time.Time) bool {
+	maxAge := int(l.ends.Sub(now) / time.Second)
 	if maxAge < 1 {
 		return false
 	}
-	payload := hintPayload(s, tag)
+	payload := hintPayload(s, l.tag, l.link)
 	sizes := splitSizes(b64.EncodedLen(sealOverhead+len(payload)), j.hintName, attrLen(j.hintCookie(j.hintName, "", maxAge)))
 	if sizes == nil || len(sizes) > hintMaxPieces {
 		return false
 	}
-	sealed := j.hintSealer.seal(payload, s.Expires)
+	sealed := j.hintSealer.seal(payload, l.ends)
 	for k, v := range splitValue(sealed, sizes) {
 		http.SetCookie(w, j.hintCookie(pieceName(j.hintName, k), v, maxAge))
 	}
@@ -129,7 +129,7 @@ func (j *Jar) ReadIDTokenHint(r *http.Request, s *Session, now time.Time) string
 	if !found || !ok || count > hintMaxPieces {
 		return ""
 	}
-	payload, err := j.hintSealer.open(first+strings.Join(rest[:count-1], ""), now)
+	payload, err := j.hintSealer.open(joinPieces(first, rest[:count-1]), now)
 	if err != nil || len(payload) < 1+bindingSize || payload[0] != hintFormat {
 		return ""
 	}

@@ -93,7 +93,6 @@ type Jar struct {
 	idle            time.Duration // 0: no idle timeout
 	maxSessionBytes int
 	scope           string
-	sessionPurpose  string
 	sessionSealer   *sealer
 	bindings        map[string][bindingSize]byte // provider name -> tag
 	clients         map[string]*Client           // provider name -> its client, the claims' context
@@ -101,7 +100,6 @@ type Jar struct {
 	opened          atomic.Uint64                // decryptions, for Opened
 	signOutPath     string                       // "": the ID token stays in the session
 	hintName        string
-	hintPurpose     string
 	hintSealer      *sealer
 }
 
@@ -138,17 +136,15 @@ func NewJar(cfg JarConfig) *Jar {
 		idle:            max(cfg.IdleTimeout, 0),
 		maxSessionBytes: cfg.MaxSessionBytes,
 		scope:           cfg.Scope,
-		// The name and the scope are part of the purpose: two jars of
+		// The name and the scope are part of the purposes: two jars of
 		// different names or sites never accept each other's sessions.
-		sessionPurpose: "session:" + cfg.Name + "\x00" + cfg.Scope,
-		bindings:       make(map[string][bindingSize]byte, len(cfg.Clients)),
-		clients:        make(map[string]*Client, len(cfg.Clients)),
-		signOutPath:    cfg.SignOutPath,
-		hintName:       hintName(cfg.Name),
-		hintPurpose:    "hint:" + cfg.Name + "\x00" + cfg.Scope,
+		sessionSealer: cfg.Codec.purpose("session:" + cfg.Name + "\x00" + cfg.Scope),
+		hintSealer:    cfg.Codec.purpose("hint:" + cfg.Name + "\x00" + cfg.Scope),
+		bindings:      make(map[string][bindingSize]byte, len(cfg.Clients)),
+		clients:       make(map[string]*Client, len(cfg.Clients)),
+		signOutPath:   cfg.SignOutPath,
+		hintName:      hintName(cfg.Name),
 	}
-	j.sessionSealer = j.codec.purpose(j.sessionPurpose)
-	j.hintSealer = j.codec.purpose(j.hintPurpose)
 	if cfg.SignOutPath != "" && !strings.HasPrefix(cfg.SignOutPath, "/") {
 		panic("cookie: JarConfig.SignOutPath " + cfg.SignOutPath + " is not an absolute path")
 	}

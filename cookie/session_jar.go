@@ -11,6 +11,7 @@ import (
 type sessionLayout struct {
 	tag     [bindingSize]byte
 	link    uint64    // the session's hintLink
+	ends    time.Time // the session's Expires, the default filled in
 	payload []byte    // the encoded session
 	expires time.Time // sealed inside: the session's End
 	maxAge  int       // seconds, for Max-Age
@@ -51,6 +52,7 @@ func (j *Jar) layout(s *Session, now time.Time) (sessionLayout, error) {
 	l := sessionLayout{
 		tag:     tag,
 		link:    s.hintLink,
+		ends:    s.Expires,
 		payload: encodeSession(s),
 		expires: end,
 		maxAge:  int(end.Sub(now) / time.Second),
@@ -101,15 +103,8 @@ func (j *Jar) WriteSession(w http.ResponseWriter, r *http.Request, s *Session) e
 		http.SetCookie(w, j.cookie(pieceName(j.name, k), v, l.maxAge))
 	}
 	j.expirePieces(w, r, len(l.sizes))
-	if j.signOutPath != "" && s.IDToken != "" {
-		hs := *s
-		if hs.Expires.IsZero() {
-			hs.Expires = now.Add(j.maxAge)
-		}
-		hs.hintLink = l.link
-		if !j.writeHint(w, &hs, l.tag, now) {
-			j.clearHint(w) // no hint rather than an older sign-in's
-		}
+	if j.signOutPath != "" && s.IDToken != "" && !j.writeHint(w, s, l, now) {
+		j.clearHint(w) // no hint rather than an older sign-in's
 	}
 	return nil
 }
@@ -167,20 +162,16 @@ func (j *Jar) ReadSession(r *http.Request, now time.Time) (*Session, error) {
 			return &cp, nil
 		}
 	}
-	sealed := first
-	if count > 1 {
-		sealed = first + strings.Join(others, "")
-	}
+	sealed := joinPieces(first, others)
 	j.opened.Add(1)
 	payload, err := j.sessionSealer.open(sealed, now)
 	if err != nil {
 		return nil, err
 	}
-	s, err := decodeSession(payload)
-	if err != nil || !j.boundHere(s) {
-		return nil, ErrInvalid
+	s, err := j.decodeHere(payload)
+	if err != nil {
+		return nil, err
 	}
-	j.giveClaimsContext(s)
 	// The seal holds the end as it was when written; a session sealed
 	// before idle_timeout was set or shortened ends by the current one.
 	end := j.End(s)
@@ -216,12 +207,18 @@ func (j *Jar) NewClaims(provider, subject string, m map[string]any) (Claims, err
 	return compactClaims(m, subject, client)
 }
 
-// giveClaimsContext lets s's claims read the one-byte stand-ins for its
-// subject and its client's issuer and client_id. Called on a session just
-// decoded, before anyone else sees it.
-func (j *Jar) giveClaimsContext(s *Session) {
+// decodeHere decodes a session this jar sealed: one issued for the issuer and
+// client_id its provider has here (ErrInvalid otherwise), with claims that
+// read the one-byte stand-ins for its subject and its client's issuer and
+// client_id.
+func (j *Jar) decodeHere(payload []byte) (*Session, error) {
+	s, err := decodeSession(payload)
+	if err != nil || !j.boundHere(s) {
+		return nil, ErrInvalid
+	}
 	s.Claims.subject = s.Subject
 	s.Claims.client = j.clients[s.Provider]
+	return s, nil
 }
 
 // Opened is how many session cookies the jar has decrypted (the others were

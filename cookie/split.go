@@ -77,6 +77,14 @@ func splitValue(sealed string, sizes []int) []string {
 	return values
 }
 
+// joinPieces is the sealed value made of the first piece and the others.
+func joinPieces(first string, others []string) string {
+	if len(others) == 0 {
+		return first
+	}
+	return first + strings.Join(others, "")
+}
+
 // headerSize is how many bytes of Cookie request header the pieces take:
 // "name=value" each, joined by "; ".
 func headerSize(base string, sizes []int) int {

@@ -43,10 +43,5 @@ func (j *Jar) OpenStored(label, value string, now time.Time) (*Session, error) {
 	if len(payload) == 0 {
 		return nil, nil
 	}
-	s, err := decodeSession(payload)
-	if err != nil || !j.boundHere(s) {
-		return nil, ErrInvalid
-	}
-	j.giveClaimsContext(s)
-	return s, nil
+	return j.decodeHere(payload)
 }
