@@ -257,7 +257,7 @@ func TestNewClaimsAreNotConvertedTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := c.compactFor("alice", j.clients["google"])
+	again, err := c.compactFor("alice", &j.clients["google"].Client)
 	if err != nil || !sameSlice(again.b, c.b) {
 		t.Fatal("claims the jar made were converted again")
 	}

@@ -14,7 +14,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 )
 
 // Errors a caller can tell apart. Every one of them means "not signed in".
@@ -171,13 +170,11 @@ func (k *sealer) open(value string, now time.Time) ([]byte, error) {
 	if len(value) < b64.EncodedLen(sealOverhead) || len(value) > maxSealedChars {
 		return nil, ErrInvalid
 	}
-	raw := make([]byte, b64.DecodedLen(len(value)))
-	// Decode reads value in place: a []byte conversion would copy it.
-	n, err := b64.Decode(raw, unsafe.Slice(unsafe.StringData(value), len(value)))
-	if err != nil || n < sealOverhead || raw[0] != sealVersion {
+	raw, ok := decodeSealed(value)
+	if !ok || len(raw) < sealOverhead || raw[0] != sealVersion {
 		return nil, ErrInvalid
 	}
-	nonce, ciphertext := raw[1:1+nonceSize], raw[1+nonceSize:n]
+	nonce, ciphertext := raw[1:1+nonceSize], raw[1+nonceSize:]
 	var scratch []byte
 	for i, aead := range k.aeads {
 		// Decrypt in place with the last key. A failed Open may scribble on

@@ -79,6 +79,13 @@ func (c Client) binding() [bindingSize]byte {
 	return [bindingSize]byte(h[:bindingSize])
 }
 
+// boundClient is a client with its tag, found with one lookup when a
+// session opens: the tag to check, the client for the claims' context.
+type boundClient struct {
+	Client
+	tag [bindingSize]byte
+}
+
 // Jar reads and writes this module's cookies: the identity session, split
 // across as many cookies as it needs, and one login-state cookie per sign-in
 // attempt. Every cookie is HttpOnly, Path=/ and SameSite=Lax (the callback
@@ -94,11 +101,10 @@ type Jar struct {
 	maxSessionBytes int
 	scope           string
 	sessionSealer   *sealer
-	bindings        map[string][bindingSize]byte // provider name -> tag
-	clients         map[string]*Client           // provider name -> its client, the claims' context
-	cache           *sessionCache                // nil when disabled
-	opened          atomic.Uint64                // decryptions, for Opened
-	signOutPath     string                       // "": the ID token stays in the session
+	clients         map[string]*boundClient // provider name -> its client and tag
+	cache           *sessionCache           // nil when disabled
+	opened          atomic.Uint64           // decryptions, for Opened
+	signOutPath     string                  // "": the ID token stays in the session
 	hintName        string
 	hintSealer      *sealer
 }
@@ -140,8 +146,7 @@ func NewJar(cfg JarConfig) *Jar {
 		// different names or sites never accept each other's sessions.
 		sessionSealer: cfg.Codec.purpose("session:" + cfg.Name + "\x00" + cfg.Scope),
 		hintSealer:    cfg.Codec.purpose("hint:" + cfg.Name + "\x00" + cfg.Scope),
-		bindings:      make(map[string][bindingSize]byte, len(cfg.Clients)),
-		clients:       make(map[string]*Client, len(cfg.Clients)),
+		clients:       make(map[string]*boundClient, len(cfg.Clients)),
 		signOutPath:   cfg.SignOutPath,
 		hintName:      hintName(cfg.Name),
 	}
@@ -149,8 +154,7 @@ func NewJar(cfg JarConfig) *Jar {
 		panic("cookie: JarConfig.SignOutPath " + cfg.SignOutPath + " is not an absolute path")
 	}
 	for name, c := range cfg.Clients {
-		j.bindings[name] = c.binding()
-		j.clients[name] = &c
+		j.clients[name] = &boundClient{Client: c, tag: c.binding()}
 	}
 	if cfg.CacheSize > 0 {
 		j.cache = newSessionCache(cfg.CacheSize)

@@ -21,15 +21,15 @@ type sessionLayout struct {
 // layout encodes s and plans its pieces. A zero Expires means the jar's
 // default lifetime from now, a zero Renewed now.
 func (j *Jar) layout(s *Session, now time.Time) (sessionLayout, error) {
-	tag, ok := j.bindings[s.Provider]
+	client, ok := j.clients[s.Provider]
 	if !ok {
 		return sessionLayout{}, ErrUnknownClient
 	}
 	cp := *s
-	cp.binding = tag
+	cp.binding = client.tag
 	if cp.Claims.Size() > 0 {
 		// sub, iss and aud as one byte each: this jar knows them.
-		c, err := cp.Claims.compactFor(cp.Subject, j.clients[cp.Provider])
+		c, err := cp.Claims.compactFor(cp.Subject, &client.Client)
 		if err != nil {
 			return sessionLayout{}, err
 		}
@@ -50,7 +50,7 @@ func (j *Jar) layout(s *Session, now time.Time) (sessionLayout, error) {
 	s = &cp
 	end := j.End(s)
 	l := sessionLayout{
-		tag:     tag,
+		tag:     client.tag,
 		link:    s.hintLink,
 		ends:    s.Expires,
 		payload: encodeSession(s),
@@ -204,7 +204,7 @@ func (j *Jar) NewClaims(provider, subject string, m map[string]any) (Claims, err
 	if !ok {
 		return ClaimsFromMap(m)
 	}
-	return compactClaims(m, subject, client)
+	return compactClaims(m, subject, &client.Client)
 }
 
 // decodeHere decodes a session this jar sealed: one issued for the issuer and
@@ -213,24 +213,23 @@ func (j *Jar) NewClaims(provider, subject string, m map[string]any) (Claims, err
 // client_id.
 func (j *Jar) decodeHere(payload []byte) (*Session, error) {
 	s, err := decodeSession(payload)
-	if err != nil || !j.boundHere(s) {
+	if err != nil {
+		return nil, ErrInvalid
+	}
+	// Issued for the issuer and client_id that its provider has on this
+	// site. Cached sessions passed this check when they were opened.
+	client, ok := j.clients[s.Provider]
+	if !ok || subtle.ConstantTimeCompare(client.tag[:], s.binding[:]) != 1 {
 		return nil, ErrInvalid
 	}
 	s.Claims.subject = s.Subject
-	s.Claims.client = j.clients[s.Provider]
+	s.Claims.client = &client.Client
 	return s, nil
 }
 
 // Opened is how many session cookies the jar has decrypted (the others were
 // answered from its cache): for tests and diagnostics.
 func (j *Jar) Opened() uint64 { return j.opened.Load() }
-
-// boundHere: s was issued for the issuer and client_id that its provider
-// has on this site. Cached sessions passed this check when they were opened.
-func (j *Jar) boundHere(s *Session) bool {
-	tag, ok := j.bindings[s.Provider]
-	return ok && subtle.ConstantTimeCompare(tag[:], s.binding[:]) == 1
-}
 
 // matches reports whether this entry is exactly the value made of first and
 // the other pieces, comparing in place rather than joining them.

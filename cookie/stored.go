@@ -20,12 +20,12 @@ func (j *Jar) storedPurpose(label string) string {
 func (j *Jar) SealStored(label string, s *Session, expires time.Time) (string, error) {
 	var payload []byte
 	if s != nil {
-		tag, ok := j.bindings[s.Provider]
+		client, ok := j.clients[s.Provider]
 		if !ok {
 			return "", ErrUnknownClient
 		}
 		cp := *s
-		cp.binding = tag
+		cp.binding = client.tag
 		payload = encodeSession(&cp)
 	}
 	return j.codec.Seal(j.storedPurpose(label), payload, expires), nil

@@ -1,0 +1,99 @@
+package cookie
+
+import (
+	"encoding/binary"
+	"unsafe"
+)
+
+// Opening a session cookie is mostly decoding its base64: encoding/base64
+// looks up one character at a time, which is about a third of the work.
+// decodeSealed looks up two at a time, in a table of every pair of bytes, so
+// eight characters cost four lookups and one check. It accepts exactly
+// what b64 (RawURLEncoding, strict) accepts, except that it does not skip
+// '\r' and '\n' as encoding/base64 does: a cookie value holds neither.
+
+// b64Alphabet is RawURLEncoding's.
+const b64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+// pairInvalid marks a pair with a byte outside the alphabet. Valid entries
+// hold 12 bits.
+const pairInvalid = 0x8000
+
+// b64Sixes maps a byte to its 6-bit value, or 0xff outside the alphabet.
+var b64Sixes = func() *[256]byte {
+	var t [256]byte
+	for i := range t {
+		t[i] = 0xff
+	}
+	for i := range len(b64Alphabet) {
+		t[b64Alphabet[i]] = byte(i)
+	}
+	return &t
+}()
+
+// b64Pairs maps two bytes, the first in the low byte (as a little-endian
+// load reads them), to the 12 bits they encode. 128 KiB, of which the 4,096
+// valid pairs touch about 20 KiB.
+var b64Pairs = func() *[1 << 16]uint16 {
+	t := new([1 << 16]uint16)
+	for i := range t {
+		hi, lo := b64Sixes[i&0xff], b64Sixes[i>>8]
+		if hi == 0xff || lo == 0xff {
+			t[i] = pairInvalid
+			continue
+		}
+		t[i] = uint16(hi)<<6 | uint16(lo)
+	}
+	return t
+}()
+
+// decodeSealed decodes src into a new slice, or reports false when src is
+// not strict unpadded base64url.
+func decodeSealed(src string) ([]byte, bool) {
+	// 6 bytes per 8 characters, plus room for the last 8-byte store.
+	dst := make([]byte, len(src)/8*6+8)
+	n, si := 0, 0
+	pairs := b64Pairs
+	for ; len(src)-si >= 8; si += 8 {
+		w := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(src[si:]), 8))
+		p0 := uint64(pairs[uint16(w)])
+		p1 := uint64(pairs[uint16(w>>16)])
+		p2 := uint64(pairs[uint16(w>>32)])
+		p3 := uint64(pairs[uint16(w>>48)])
+		if (p0|p1|p2|p3)&pairInvalid != 0 {
+			return nil, false
+		}
+		binary.BigEndian.PutUint64(dst[n:], p0<<52|p1<<40|p2<<28|p3<<16)
+		n += 6
+	}
+	m, ok := decodeTail(dst[n:], src[si:])
+	return dst[: n+m : n+m], ok
+}
+
+// decodeTail decodes the last 0 to 7 characters one at a time. As strict
+// decoding requires, a lone last character is refused and the bits a short
+// last group leaves over must be zero.
+func decodeTail(dst []byte, src string) (int, bool) {
+	var acc uint32
+	bits, n := 0, 0
+	for i := range len(src) {
+		v := b64Sixes[src[i]]
+		if v == 0xff {
+			return 0, false
+		}
+		acc = acc<<6 | uint32(v)
+		bits += 6
+		if bits >= 8 {
+			bits -= 8
+			dst[n] = byte(acc >> bits)
+			n++
+			acc &= 1<<bits - 1
+		}
+	}
+	// Left over: 0 bits (whole groups), 4 or 2 (2 or 3 characters of a
+	// group) that must be zero, or 6 (one character, never valid).
+	if bits == 6 || acc != 0 {
+		return 0, false
+	}
+	return n, true
+}
