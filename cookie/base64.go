@@ -47,11 +47,18 @@ var b64Pairs = func() *[1 << 16]uint16 {
 	return t
 }()
 
-// decodeSealed decodes src into a new slice, or reports false when src is
-// not strict unpadded base64url.
-func decodeSealed(src string) ([]byte, bool) {
-	// 6 bytes per 8 characters, plus room for the last 8-byte store.
-	dst := make([]byte, len(src)/8*6+8)
+// decodedRoom is the room decodeSealed needs for n characters: 6 bytes per
+// 8 characters, plus the last 8-byte store.
+func decodedRoom(n int) int { return n/8*6 + 8 }
+
+// decodeSealed decodes src into buf, or into a new slice when buf has less
+// than decodedRoom(len(src)) bytes, or reports false when src is not strict
+// unpadded base64url.
+func decodeSealed(buf []byte, src string) ([]byte, bool) {
+	dst := buf
+	if len(dst) < decodedRoom(len(src)) {
+		dst = make([]byte, decodedRoom(len(src)))
+	}
 	n, si := 0, 0
 	pairs := b64Pairs
 	for ; len(src)-si >= 8; si += 8 {

@@ -24,9 +24,18 @@ func TestDecodeSealedRoundTripsEveryLength(t *testing.T) {
 			raw[i] = byte(i*73 + size*11)
 		}
 		s := base64.RawURLEncoding.EncodeToString(raw)
-		got, ok := decodeSealed(s)
+		got, ok := decodeSealed(nil, s)
 		if !ok || !bytes.Equal(got, raw) {
 			t.Fatalf("%d bytes: decodeSealed(%q) = %x, %v; want %x", size, s, got, ok, raw)
+		}
+		// Into a buffer with just the room it needs: the same bytes, no
+		// allocation.
+		buf := make([]byte, decodedRoom(len(s)))
+		if allocs := testing.AllocsPerRun(10, func() { got, ok = decodeSealed(buf, s) }); allocs != 0 {
+			t.Errorf("%d bytes into a buffer with room: %v allocations", size, allocs)
+		}
+		if !ok || !bytes.Equal(got, raw) || (size > 0 && &got[0] != &buf[0]) {
+			t.Fatalf("%d bytes into a buffer: decodeSealed(%q) = %x, %v; want %x in the buffer", size, s, got, ok, raw)
 		}
 	}
 }
@@ -48,7 +57,7 @@ func TestDecodeSealedRefusesWhatStrictBase64Refuses(t *testing.T) {
 		"a NUL":                                  "\x00" + valid[1:],
 	}
 	for name, s := range cases {
-		if got, ok := decodeSealed(s); ok {
+		if got, ok := decodeSealed(nil, s); ok {
 			t.Errorf("%s: decodeSealed(%q) accepted %x", name, s, got)
 		}
 	}
@@ -61,10 +70,17 @@ func FuzzDecodeSealed(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got, ok := decodeSealed(s)
+		got, ok := decodeSealed(nil, s)
 		want, wantOK := decodeLikeB64(s)
 		if ok != wantOK || (ok && !bytes.Equal(got, want)) {
 			t.Fatalf("decodeSealed(%q) = %x, %v; strict base64url gives %x, %v", s, got, ok, want, wantOK)
+		}
+		// A buffer a little short of the room takes the allocating path,
+		// one with room is used: both give the same answer.
+		for _, room := range []int{decodedRoom(len(s)) - 1, decodedRoom(len(s))} {
+			if got, ok := decodeSealed(make([]byte, room), s); ok != wantOK || (ok && !bytes.Equal(got, want)) {
+				t.Fatalf("decodeSealed into %d bytes (%q) = %x, %v; strict base64url gives %x, %v", room, s, got, ok, want, wantOK)
+			}
 		}
 	})
 }

@@ -27,12 +27,12 @@ func benchSessions() map[string]*Session {
 
 // benchJar is a jar as the module configures it: the ID token in the
 // sign-out hint cookie.
-func benchJar(b *testing.B, cfg JarConfig) *Jar {
+func benchJar(b testing.TB, cfg JarConfig) *Jar {
 	cfg.SignOutPath = testSignOut
 	return testJar(b, cfg)
 }
 
-func benchRequest(b *testing.B, j *Jar, s *Session) *http.Request {
+func benchRequest(b testing.TB, j *Jar, s *Session) *http.Request {
 	rec := httptest.NewRecorder()
 	if err := j.WriteSession(rec, requestWith(""), s); err != nil {
 		b.Fatal(err)

@@ -257,7 +257,8 @@ func TestNewClaimsAreNotConvertedTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := c.compactFor("alice", &j.clients["google"].Client)
+	bound, _ := j.client("google")
+	again, err := c.compactFor("alice", &bound.Client)
 	if err != nil || !sameSlice(again.b, c.b) {
 		t.Fatal("claims the jar made were converted again")
 	}

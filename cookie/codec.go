@@ -167,10 +167,15 @@ func (k *sealer) seal(payload []byte, expires time.Time) string {
 
 // open decrypts in place into one buffer, the payload's only allocation.
 func (k *sealer) open(value string, now time.Time) ([]byte, error) {
+	return k.openInto(nil, value, now)
+}
+
+// openInto is open into buf when it has decodedRoom(len(value)) bytes.
+func (k *sealer) openInto(buf []byte, value string, now time.Time) ([]byte, error) {
 	if len(value) < b64.EncodedLen(sealOverhead) || len(value) > maxSealedChars {
 		return nil, ErrInvalid
 	}
-	raw, ok := decodeSealed(value)
+	raw, ok := decodeSealed(buf, value)
 	if !ok || len(raw) < sealOverhead || raw[0] != sealVersion {
 		return nil, ErrInvalid
 	}

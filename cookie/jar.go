@@ -82,8 +82,20 @@ func (c Client) binding() [bindingSize]byte {
 // boundClient is a client with its tag, found with one lookup when a
 // session opens: the tag to check, the client for the claims' context.
 type boundClient struct {
+	name string // the provider's
 	Client
 	tag [bindingSize]byte
+}
+
+// client returns the client of the provider called name. A site has a
+// handful of providers: comparing their names is faster than hashing one.
+func (j *Jar) client(name string) (*boundClient, bool) {
+	for i := range j.clients {
+		if j.clients[i].name == name {
+			return &j.clients[i], true
+		}
+	}
+	return nil, false
 }
 
 // Jar reads and writes this module's cookies: the identity session, split
@@ -101,10 +113,10 @@ type Jar struct {
 	maxSessionBytes int
 	scope           string
 	sessionSealer   *sealer
-	clients         map[string]*boundClient // provider name -> its client and tag
-	cache           *sessionCache           // nil when disabled
-	opened          atomic.Uint64           // decryptions, for Opened
-	signOutPath     string                  // "": the ID token stays in the session
+	clients         []boundClient // found by provider name with client
+	cache           *sessionCache // nil when disabled
+	opened          atomic.Uint64 // decryptions, for Opened
+	signOutPath     string        // "": the ID token stays in the session
 	hintName        string
 	hintSealer      *sealer
 }
@@ -146,7 +158,7 @@ func NewJar(cfg JarConfig) *Jar {
 		// different names or sites never accept each other's sessions.
 		sessionSealer: cfg.Codec.purpose("session:" + cfg.Name + "\x00" + cfg.Scope),
 		hintSealer:    cfg.Codec.purpose("hint:" + cfg.Name + "\x00" + cfg.Scope),
-		clients:       make(map[string]*boundClient, len(cfg.Clients)),
+		clients:       make([]boundClient, 0, len(cfg.Clients)),
 		signOutPath:   cfg.SignOutPath,
 		hintName:      hintName(cfg.Name),
 	}
@@ -154,7 +166,7 @@ func NewJar(cfg JarConfig) *Jar {
 		panic("cookie: JarConfig.SignOutPath " + cfg.SignOutPath + " is not an absolute path")
 	}
 	for name, c := range cfg.Clients {
-		j.clients[name] = &boundClient{Client: c, tag: c.binding()}
+		j.clients = append(j.clients, boundClient{name: name, Client: c, tag: c.binding()})
 	}
 	if cfg.CacheSize > 0 {
 		j.cache = newSessionCache(cfg.CacheSize)

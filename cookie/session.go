@@ -136,15 +136,23 @@ func encodedSessionCap(s *Session) int {
 // Its claim cache is attached only when copies of it will be handed out
 // (shareClaimCache): most sessions opened are read once.
 func decodeSession(b []byte) (*Session, error) {
+	s := &Session{}
+	if err := decodeSessionInto(s, b); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// decodeSessionInto is decodeSession into a zero s.
+func decodeSessionInto(s *Session, b []byte) error {
 	if len(b) < 1+bindingSize {
-		return nil, errMalformed
+		return errMalformed
 	}
 	format := b[0]
 	if format != sessionFormat && format != sessionFormatJSON && format != sessionFormatJSONNoRen {
-		return nil, errMalformed
+		return errMalformed
 	}
 	r := reader{b: b, s: unsafe.String(&b[0], len(b)), off: 1 + bindingSize}
-	s := &Session{}
 	s.binding = [bindingSize]byte(b[1 : 1+bindingSize])
 	s.Provider = r.str()
 	s.Subject = r.str()
@@ -165,7 +173,7 @@ func decodeSession(b []byte) (*Session, error) {
 		s.hintLink = r.uint64()
 	}
 	if err := r.done(); err != nil {
-		return nil, err
+		return err
 	}
 	if format == sessionFormat {
 		// Not walked here: the seal vouches for the bytes, and every read
@@ -178,5 +186,5 @@ func decodeSession(b []byte) (*Session, error) {
 		}
 		s.Claims = c
 	}
-	return s, nil
+	return nil
 }

@@ -20,7 +20,7 @@ func (j *Jar) storedPurpose(label string) string {
 func (j *Jar) SealStored(label string, s *Session, expires time.Time) (string, error) {
 	var payload []byte
 	if s != nil {
-		client, ok := j.clients[s.Provider]
+		client, ok := j.client(s.Provider)
 		if !ok {
 			return "", ErrUnknownClient
 		}
@@ -43,5 +43,9 @@ func (j *Jar) OpenStored(label, value string, now time.Time) (*Session, error) {
 	if len(payload) == 0 {
 		return nil, nil
 	}
-	return j.decodeHere(payload)
+	s := new(Session)
+	if err := j.decodeHere(s, payload); err != nil {
+		return nil, err
+	}
+	return s, nil
 }

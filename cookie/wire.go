@@ -84,6 +84,17 @@ func (r *reader) byte() byte {
 
 // span reads a length prefix and returns the bounds of the field it announces.
 func (r *reader) span() (start, end int) {
+	// Most fields are shorter than 128 bytes: a one-byte prefix.
+	if r.off < len(r.b) && r.b[r.off] < 0x80 {
+		start = r.off + 1
+		end = start + int(r.b[r.off])
+		if end > len(r.b) {
+			r.fail()
+			return 0, 0
+		}
+		r.off = end
+		return start, end
+	}
 	n, k := binary.Uvarint(r.b[r.off:])
 	if k <= 0 || n > uint64(len(r.b)-r.off-k) {
 		r.fail()

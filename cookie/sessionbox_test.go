@@ -1,0 +1,30 @@
+package cookie
+
+import (
+	"testing"
+	"time"
+)
+
+// A session that fits the box opens with one allocation; one that does
+// not (an Entra ID user in many groups) opens just as well.
+func TestSessionsOpenWithAndWithoutTheBox(t *testing.T) {
+	now := time.Now()
+	for name, s := range benchSessions() {
+		j := benchJar(t, JarConfig{CacheSize: -1})
+		r := benchRequest(t, j, s)
+		got, err := j.ReadSession(r, now)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got.Subject != s.Subject || got.Claims.Size() == 0 {
+			t.Fatalf("%s: opened %+v", name, got)
+		}
+		if v, ok := got.Claims.LookupString("email"); name == "google" && (!ok || v != "jane.doe@example.com") {
+			t.Fatalf("%s: email %q, %v", name, v, ok)
+		}
+		allocs := testing.AllocsPerRun(20, func() { _, _ = j.ReadSession(r, now) })
+		if name == "google" && allocs != 1 {
+			t.Errorf("google: %v allocations to open, want 1 (the box)", allocs)
+		}
+	}
+}
