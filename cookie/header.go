@@ -20,6 +20,45 @@ func nextCookie(h string) (name, value, rest string) {
 	return trimOWS(name), trimOWS(value), rest
 }
 
+// findCookie returns the value of the first cookie called name in one
+// Cookie header that has a value, as parsing it with nextCookie would, by
+// searching for the name: the cookies before it are skipped unparsed.
+func findCookie(h, name string) (string, bool) {
+	for off := 0; off < len(h); {
+		i := strings.Index(h[off:], name)
+		if i < 0 {
+			return "", false
+		}
+		start := off + i
+		off = start + 1
+		// The name must start its cookie: nothing but whitespace back to a
+		// ';' or the start of the header...
+		k := start
+		for k > 0 && (h[k-1] == ' ' || h[k-1] == '\t') {
+			k--
+		}
+		if k > 0 && h[k-1] != ';' {
+			continue
+		}
+		// ...and end at its '=', give or take whitespace.
+		e := start + len(name)
+		for e < len(h) && (h[e] == ' ' || h[e] == '\t') {
+			e++
+		}
+		if e == len(h) || h[e] != '=' {
+			continue
+		}
+		v := h[e+1:]
+		if j := strings.IndexByte(v, ';'); j >= 0 {
+			v = v[:j]
+		}
+		if v = trimOWS(v); v != "" {
+			return v, true
+		}
+	}
+	return "", false
+}
+
 func trimOWS(s string) string {
 	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
 		s = s[1:]

@@ -1,6 +1,9 @@
 package cookie
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestCookieValue(t *testing.T) {
 	r := requestWith(` a=1 ;b= two;oidc_auth=v1; oidc_auth=v2 ;flag; c=`)
@@ -100,4 +103,50 @@ func TestStripCookiesNoAllocWhenNothingToStrip(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { _, _ = stripCookies(h, ours) }); n != 0 {
 		t.Fatalf("%v allocations for a header without our cookies, want 0", n)
 	}
+}
+
+// A session of one cookie is found by searching for its name: the same
+// cookie the full parse finds, wherever the name also turns up.
+func TestReadPiecesFindsTheSameCookieBySearching(t *testing.T) {
+	for h, want := range map[string]string{
+		"oidc_auth=1.A":                        "A",
+		"x=1; oidc_auth=1.A":                   "A",
+		"x=1;oidc_auth=1.A;y=2":                "A",
+		" \toidc_auth \t= \t1.A \t; y=2":       "A",
+		"x=oidc_auth=1.B; oidc_auth=1.A":       "A", // in a value
+		"x=b oidc_auth=1.B; oidc_auth=1.A":     "A", // in a value, after a space
+		"xoidc_auth=1.B; oidc_auth=1.A":        "A", // the end of a longer name
+		"oidc_authx=1.B; oidc_auth=1.A":        "A", // the start of one
+		"oidc_auth x=1.B; oidc_auth=1.A":       "A", // a name with a space
+		"oidc_auth; oidc_auth=; oidc_auth=1.A": "A", // no value, an empty one
+		"oidc_auth_hint=1.B; oidc_auth=1.A":    "A",
+		"oidc_auth=1.A; oidc_auth=1.B":         "A", // the first one counts
+		"oidc_auth=1.":                         "",
+	} {
+		var rest [maxPieces - 1]string
+		first, count, found, ok := readPieces(requestWith(h), "oidc_auth", &rest)
+		if !found || !ok || count != 1 || first != want {
+			t.Errorf("%q: readPieces = %q, %d, %v, %v; want %q, 1, true, true", h, first, count, found, ok, want)
+		}
+	}
+}
+
+// FuzzReadPieces: searching for the session finds what parsing every cookie
+// finds, over one or two Cookie headers.
+func FuzzReadPieces(f *testing.F) {
+	for _, h := range []string{"oidc_auth=1.A", "x=1; oidc_auth=2.A; oidc_auth_1=B", "x=oidc_auth=1.B; oidc_auth=1.A", " oidc_auth =1.A", "oidc_auth;oidc_auth=1.", "oidc_authoidc_auth=1.x"} {
+		f.Add(h, "y=2; oidc_auth=1.C")
+	}
+	f.Fuzz(func(t *testing.T, h1, h2 string) {
+		r := requestWith("")
+		r.Header["Cookie"] = []string{h1, h2}
+		var rest, allRest [maxPieces - 1]string
+		first, count, found, ok := readPieces(r, "oidc_auth", &rest)
+		wFirst, wCount, wFound, wOK := readAllPieces(r, "oidc_auth", &allRest)
+		// Callers read rest[:count-1] only.
+		if first != wFirst || count != wCount || found != wFound || ok != wOK || (ok && !slices.Equal(rest[:count-1], allRest[:count-1])) {
+			t.Fatalf("%q, %q: readPieces = %q, %d, %v, %v; parsing every cookie gives %q, %d, %v, %v",
+				h1, h2, first, count, found, ok, wFirst, wCount, wFound, wOK)
+		}
+	})
 }

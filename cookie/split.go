@@ -101,6 +101,21 @@ func headerSize(base string, sizes []int) int {
 // when there is no base cookie (or an empty one); ok is false when the count
 // prefix is malformed or a piece is missing.
 func readPieces(r *http.Request, base string, rest *[maxPieces - 1]string) (first string, count int, found, ok bool) {
+	// A session of one cookie, the usual kind, is found by searching for
+	// its name instead of parsing every cookie before it.
+	for _, h := range r.Header["Cookie"] {
+		if v, ok := findCookie(h, base); ok {
+			if v, one := strings.CutPrefix(v, "1."); one {
+				return v, 1, true, true
+			}
+			break
+		}
+	}
+	return readAllPieces(r, base, rest)
+}
+
+// readAllPieces is readPieces by parsing every cookie.
+func readAllPieces(r *http.Request, base string, rest *[maxPieces - 1]string) (first string, count int, found, ok bool) {
 	var have [maxPieces - 1]bool
 	for _, h := range r.Header["Cookie"] {
 		for h != "" {
