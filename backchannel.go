@@ -44,7 +44,7 @@ func (m *OIDCAuth) serveBackchannelLogout(w http.ResponseWriter, r *http.Request
 		m.logger.Info("back-channel logout refused", zap.String("reason", err.Error()))
 		return writeLogoutError(w, http.StatusBadRequest, err.Error())
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), providerTimeout)
+	ctx, cancel := providerContext(r)
 	defer cancel()
 	name, lt, err := m.verifyLogoutToken(ctx, raw)
 	if err != nil {

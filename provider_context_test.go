@@ -63,3 +63,42 @@ func TestTokenRequestsCarryNoneOfTheBrowserRequestsValues(t *testing.T) {
 		<-done
 	})
 }
+
+// A refresh, shared by every request that needs it, carries none of the
+// request's values either: the refresh_token grant's context holds no
+// replacer.
+func TestRefreshRequestsCarryNoneOfTheBrowserRequestsValues(t *testing.T) {
+	f := newBenchFixture(t)
+	tokenCtx := make(chan context.Context, 1)
+	cookies := f.signIn(t, "alice")
+	f.tr.seen = func(r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/token") {
+			tokenCtx <- r.Context()
+		}
+	}
+	// alice's access token has expired and her session holds a refresh
+	// token: the next page request refreshes it.
+	r, _ := benchRequest(benchSite+"/", cookies)
+	sess, err := f.m.jar.ReadSession(r, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess.RefreshToken, sess.TokenExpiry = "refresh-token-of-alice", time.Now().Add(-time.Minute)
+	rec := httptest.NewRecorder()
+	if err := f.m.jar.WriteSession(rec, nil, sess); err != nil {
+		t.Fatal(err)
+	}
+	page, repl := benchRequest(benchSite+"/index.html", benchCookies(rec.Header()))
+	if page.Context().Value(caddy.ReplacerCtxKey) != repl {
+		t.Fatal("the page request has no replacer: the test proves nothing")
+	}
+	_ = f.m.ServeHTTP(httptest.NewRecorder(), page, benchNext)
+	select {
+	case ctx := <-tokenCtx:
+		if ctx.Value(caddy.ReplacerCtxKey) != nil {
+			t.Error("the refresh request's context holds the browser request's replacer")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no refresh_token grant was sent")
+	}
+}

@@ -127,7 +127,7 @@ func (m *OIDCAuth) maybeRefresh(w http.ResponseWriter, r *http.Request, sess *co
 	fresh, err := m.refreshes.do(r.Context(), sess.RefreshToken, now, func() (*cookie.Session, error) {
 		// Once per process; once per site across instances (sharedrefresh.go).
 		return m.sharedRefreshes.do(r.Context(), sess, func() (*cookie.Session, error) {
-			return m.refresh(r.Context(), sess)
+			return m.refresh(sess)
 		})
 	})
 	switch {
@@ -154,10 +154,11 @@ func (m *OIDCAuth) maybeRefresh(w http.ResponseWriter, r *http.Request, sess *co
 }
 
 // refresh runs the refresh_token grant and builds the renewed session.
-func (m *OIDCAuth) refresh(ctx context.Context, sess *cookie.Session) (*cookie.Session, error) {
+func (m *OIDCAuth) refresh(sess *cookie.Session) (*cookie.Session, error) {
 	// Detached from the request (others may be waiting for this refresh),
-	// but not from the handler: Cleanup ends it.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), providerTimeout)
+	// but not from the handler: Cleanup ends it. It carries none of the
+	// request's values, as providerContext explains.
+	ctx, cancel := context.WithTimeout(context.Background(), providerTimeout)
 	defer cancel()
 	defer context.AfterFunc(m.life, cancel)()
 	id, err := m.providers[sess.Provider].Refresh(ctx, sess.RefreshToken)

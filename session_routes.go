@@ -1,7 +1,6 @@
 package oidcauth
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -30,7 +29,7 @@ func (m *OIDCAuth) serveLogout(w http.ResponseWriter, r *http.Request) error {
 	if sess != nil {
 		m.logger.Info("signed out", zap.String("provider", sess.Provider), zap.String("sub", sess.Subject))
 		m.metrics.signOuts.WithLabelValues(sess.Provider, "user").Inc()
-		ctx, cancel := context.WithTimeout(r.Context(), providerTimeout)
+		ctx, cancel := providerContext(r)
 		defer cancel()
 		hint := m.jar.ReadIDTokenHint(r, sess, time.Now())
 		u, ok, err := m.providers[sess.Provider].EndSessionURL(ctx, hint, m.postLogout[sess.Provider], m.logoutParams[sess.Provider])

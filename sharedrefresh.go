@@ -105,7 +105,7 @@ func (s *sharedRefreshes) do(ctx context.Context, sess *cookie.Session, refresh 
 		return s.fallback(ctx, err, refresh)
 	}
 	defer func() {
-		uctx, cancel := s.detached(ctx)
+		uctx, cancel := s.detached()
 		defer cancel()
 		if err := s.storage.Unlock(uctx, lock); err != nil {
 			s.logger.Warn("could not release the shared refresh lock", zap.Error(err))
@@ -167,7 +167,7 @@ func (s *sharedRefreshes) keep(ctx context.Context, id string, fresh *cookie.Ses
 	if err != nil {
 		return
 	}
-	sctx, cancel := s.detached(ctx)
+	sctx, cancel := s.detached()
 	defer cancel()
 	if err := s.storage.Store(sctx, refreshKey(refreshBucket(now), id), []byte(value)); err != nil {
 		s.markDown(err)
@@ -202,10 +202,11 @@ func (s *sharedRefreshes) sweep(ctx context.Context, now time.Time) {
 	}
 }
 
-// detached is ctx's values with a deadline of storageTimeout, not ended by
-// the request's end but by the handler's (Cleanup).
-func (s *sharedRefreshes) detached(ctx context.Context) (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.timeout)
+// detached is a context with a deadline of storageTimeout, not ended by the
+// request's end but by the handler's (Cleanup), and holding none of the
+// request's values (see providerContext).
+func (s *sharedRefreshes) detached() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	stop := context.AfterFunc(s.life, cancel)
 	return ctx, func() { stop(); cancel() }
 }

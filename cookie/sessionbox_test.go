@@ -1,6 +1,7 @@
 package cookie
 
 import (
+	"runtime"
 	"testing"
 	"time"
 )
@@ -26,5 +27,21 @@ func TestSessionsOpenWithAndWithoutTheBox(t *testing.T) {
 		if name == "google" && allocs != 1 {
 			t.Errorf("google: %v allocations to open, want 1 (the box)", allocs)
 		}
+		if bytes := allocatedBytes(100, func() { _, _ = j.ReadSession(r, now) }); name == "google" && bytes > 768 {
+			t.Errorf("google: %d bytes allocated to open, want at most 768 (the box's size class)", bytes)
+		}
 	}
+}
+
+// allocatedBytes is what f allocates per run, as the allocator counts it
+// (whole size classes).
+func allocatedBytes(runs int, f func()) uint64 {
+	f()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range runs {
+		f()
+	}
+	runtime.ReadMemStats(&after)
+	return (after.TotalAlloc - before.TotalAlloc) / uint64(runs)
 }
