@@ -135,11 +135,13 @@ func benchRequest(target, cookieHeader string) (*http.Request, *caddy.Replacer) 
 	return r, caddyhttp.NewTestReplacer(r)
 }
 
-// benchCookies turns the Set-Cookie lines of h into a Cookie header.
+// benchCookies turns the Set-Cookie lines of h into the Cookie header a
+// browser sends to a page: not the sign-out hint, whose path is the
+// sign-out route's.
 func benchCookies(h http.Header) string {
 	var parts []string
 	for _, line := range h.Values("Set-Cookie") {
-		if c, err := http.ParseSetCookie(line); err == nil && c.MaxAge >= 0 && c.Value != "" {
+		if c, err := http.ParseSetCookie(line); err == nil && c.MaxAge >= 0 && c.Value != "" && (c.Path == "" || c.Path == "/") {
 			parts = append(parts, c.Name+"="+c.Value)
 		}
 	}
