@@ -107,9 +107,20 @@ func sidOf(t testing.TB, b *testsupport.Browser, siteURL string) string {
 // when the navigation is sent to sign in and the script gets 401.
 func isSignedIn(t testing.TB, b *testsupport.Browser, siteURL string) bool {
 	t.Helper()
+	results := signedInAsNavigationAndScript(t, b, siteURL)
+	if results[0] != results[1] {
+		t.Fatalf("navigation and script disagree on whether %s is signed in: %v", b.User, results)
+	}
+	return results[0] == 1
+}
+
+// signedInAsNavigationAndScript asks the protected page as a navigation,
+// then as a script: 1 for the page, 0 for a sign-in redirect or a 401.
+func signedInAsNavigationAndScript(t testing.TB, b *testsupport.Browser, siteURL string) [2]int {
+	t.Helper()
 	c := testsupport.NoRedirect(b.Jar)
-	var results []int
-	for _, accept := range []string{"text/html", "application/json"} {
+	var results [2]int
+	for i, accept := range []string{"text/html", "application/json"} {
 		req, _ := http.NewRequest("GET", siteURL+"/private", nil)
 		req.Header.Set("Accept", accept)
 		resp, err := c.Do(req)
@@ -119,19 +130,16 @@ func isSignedIn(t testing.TB, b *testsupport.Browser, siteURL string) bool {
 		body := testsupport.ReadBody(t, resp)
 		switch {
 		case resp.StatusCode == http.StatusOK && strings.Contains(body, "id="+b.User+" "):
-			results = append(results, 1)
+			results[i] = 1
 		case accept == "text/html" && resp.StatusCode == http.StatusFound && strings.HasPrefix(resp.Header.Get("Location"), testsupport.LoginPath):
-			results = append(results, 0)
+			results[i] = 0
 		case accept == "application/json" && resp.StatusCode == http.StatusUnauthorized:
-			results = append(results, 0)
+			results[i] = 0
 		default:
 			t.Fatalf("GET /private (Accept %s) as %s: %d %q", accept, b.User, resp.StatusCode, body)
 		}
 	}
-	if results[0] != results[1] {
-		t.Fatalf("navigation and script disagree on whether %s is signed in: %v", b.User, results)
-	}
-	return results[0] == 1
+	return results
 }
 
 // postLogoutToken posts a back-channel logout as a provider does.
