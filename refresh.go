@@ -156,11 +156,10 @@ func (m *OIDCAuth) maybeRefresh(w http.ResponseWriter, r *http.Request, sess *co
 // refresh runs the refresh_token grant and builds the renewed session.
 func (m *OIDCAuth) refresh(sess *cookie.Session) (*cookie.Session, error) {
 	// Detached from the request (others may be waiting for this refresh),
-	// but not from the handler: Cleanup ends it. It carries none of the
-	// request's values, as providerContext explains.
-	ctx, cancel := context.WithTimeout(context.Background(), providerTimeout)
+	// but not from the handler: Cleanup ends its life. It carries none of
+	// the request's values, as providerContext explains.
+	ctx, cancel := context.WithTimeout(m.life, providerTimeout)
 	defer cancel()
-	defer context.AfterFunc(m.life, cancel)()
 	id, err := m.providers[sess.Provider].Refresh(ctx, sess.RefreshToken)
 	if err != nil {
 		return nil, err

@@ -119,7 +119,7 @@ func (s *sharedRefreshes) do(ctx context.Context, sess *cookie.Session, refresh 
 	}
 	fresh, err := refresh()
 	if err == nil || refused(err) {
-		s.keep(ctx, id, fresh)
+		s.keep(id, fresh)
 	}
 	return fresh, err
 }
@@ -161,7 +161,7 @@ func (s *sharedRefreshes) load(ctx context.Context, id string, sess *cookie.Sess
 // The refresh token is spent by now: the write goes on if this request's
 // client leaves (bounded by storageTimeout and the handler's life), or the
 // other instances would try the spent token.
-func (s *sharedRefreshes) keep(ctx context.Context, id string, fresh *cookie.Session) {
+func (s *sharedRefreshes) keep(id string, fresh *cookie.Session) {
 	now := time.Now()
 	value, err := s.jar.SealStored(id, fresh, now.Add(refreshGrace))
 	if err != nil {
@@ -206,9 +206,7 @@ func (s *sharedRefreshes) sweep(ctx context.Context, now time.Time) {
 // request's end but by the handler's (Cleanup), and holding none of the
 // request's values (see providerContext).
 func (s *sharedRefreshes) detached() (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
-	stop := context.AfterFunc(s.life, cancel)
-	return ctx, func() { stop(); cancel() }
+	return context.WithTimeout(s.life, s.timeout)
 }
 
 // fallback refreshes in this process after the storage failed, and skips
