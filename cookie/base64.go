@@ -2,6 +2,7 @@ package cookie
 
 import (
 	"encoding/binary"
+	"sync"
 	"unsafe"
 )
 
@@ -33,8 +34,9 @@ var b64Sixes = func() *[256]byte {
 
 // b64Pairs maps two bytes, the first in the low byte (as a little-endian
 // load reads them), to the 12 bits they encode. 128 KiB, of which the 4,096
-// valid pairs touch about 20 KiB.
-var b64Pairs = func() *[1 << 16]uint16 {
+// valid pairs touch about 12 KiB; built on first use, so a Caddy that opens
+// no cookie never holds it.
+var b64Pairs = sync.OnceValue(func() *[1 << 16]uint16 {
 	t := new([1 << 16]uint16)
 	for i := range t {
 		hi, lo := b64Sixes[i&0xff], b64Sixes[i>>8]
@@ -45,7 +47,7 @@ var b64Pairs = func() *[1 << 16]uint16 {
 		t[i] = uint16(hi)<<6 | uint16(lo)
 	}
 	return t
-}()
+})
 
 // decodedRoom is the room decodeSealed needs for n characters: 6 bytes per
 // 8 characters, plus the last 8-byte store.
@@ -60,7 +62,7 @@ func decodeSealed(buf []byte, src string) ([]byte, bool) {
 		dst = make([]byte, decodedRoom(len(src)))
 	}
 	n, si := 0, 0
-	pairs := b64Pairs
+	pairs := b64Pairs()
 	for ; len(src)-si >= 8; si += 8 {
 		w := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(src[si:]), 8))
 		p0 := uint64(pairs[uint16(w)])

@@ -96,8 +96,8 @@ func sameSlice(a, b []byte) bool {
 // new number so old cookies read as signed out instead of as garbage.
 // Format 2 added the client binding, format 3 Renewed (at the end, so a
 // format-2 payload is a format-3 one without it), format 4 the compact
-// claims instead of their JSON, and the link to the sign-out hint. Formats 2 and 3 still open, their claims
-// converted once.
+// claims instead of their JSON, and the link to the sign-out hint. Formats
+// 2 and 3 still open, their claims converted once.
 const (
 	sessionFormat          = 4
 	sessionFormatJSON      = 3
@@ -131,19 +131,10 @@ func encodedSessionCap(s *Session) int {
 		len(s.IDToken) + len(s.AccessToken) + len(s.RefreshToken) + len(s.SID)
 }
 
-// decodeSession reads what encodeSession wrote. The session's strings and
-// claims alias b, which the session then owns: b must never change again.
-// Its claim cache is attached only when copies of it will be handed out
-// (shareClaimCache): most sessions opened are read once.
-func decodeSession(b []byte) (*Session, error) {
-	s := &Session{}
-	if err := decodeSessionInto(s, b); err != nil {
-		return nil, err
-	}
-	return s, nil
-}
-
-// decodeSessionInto is decodeSession into a zero s.
+// decodeSessionInto reads into a zero s what encodeSession wrote. The
+// session's strings and claims alias b, which the session then owns: b must
+// never change again. Its claim cache is attached only when copies of it
+// will be handed out (shareClaimCache): most sessions opened are read once.
 func decodeSessionInto(s *Session, b []byte) error {
 	if len(b) < 1+bindingSize {
 		return errMalformed
@@ -152,7 +143,8 @@ func decodeSessionInto(s *Session, b []byte) error {
 	if format != sessionFormat && format != sessionFormatJSON && format != sessionFormatJSONNoRen {
 		return errMalformed
 	}
-	r := reader{b: b, s: unsafe.String(&b[0], len(b)), off: 1 + bindingSize}
+	r := newReader(b)
+	r.off = 1 + bindingSize
 	s.binding = [bindingSize]byte(b[1 : 1+bindingSize])
 	s.Provider = r.str()
 	s.Subject = r.str()

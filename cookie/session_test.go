@@ -133,3 +133,12 @@ func TestSessionTimesKeptToTheSecond(t *testing.T) {
 		t.Fatalf("Created = %v, want %v", got.Created, when.Truncate(time.Second))
 	}
 }
+
+// decodeSession is decodeSessionInto into a new session.
+func decodeSession(b []byte) (*Session, error) {
+	s := &Session{}
+	if err := decodeSessionInto(s, b); err != nil {
+		return nil, err
+	}
+	return s, nil
+}

@@ -63,11 +63,11 @@ type reader struct {
 // newReader reads b, which the reader's caller owns from then on: the
 // strings it returns share b's memory instead of a copy (a cached session
 // then holds its payload once, not twice), so b must never change again.
-func newReader(b []byte) *reader {
+func newReader(b []byte) reader {
 	if len(b) == 0 {
-		return &reader{b: b}
+		return reader{b: b}
 	}
-	return &reader{b: b, s: unsafe.String(&b[0], len(b))}
+	return reader{b: b, s: unsafe.String(&b[0], len(b))}
 }
 
 func (r *reader) fail() { r.err, r.off = errMalformed, len(r.b) }
