@@ -220,3 +220,38 @@ func TestForeignOrExpiredIdentityCookieSignsOut(t *testing.T) {
 	wantSignedOut(t, s.URL, "expired after it was used", client, seen)
 	wantSignedOut(t, s.URL, "expired before it was used", client, unseen)
 }
+
+// A sibling host of the same domain can set cookies of any name here. The
+// session is found by searching the Cookie header for its name: a valid
+// session smuggled into another cookie's name or value is not opened,
+// while the same value under its own name, among others and with the
+// whitespace a Cookie header allows, is.
+func TestIdentityCookieInsideAnotherCookieSignsOut(t *testing.T) {
+	s := protectedSite(t, "")
+	client := hostileClient()
+	forged := testsupport.ForgeSession(t, s, testsupport.CookieSecret, &cookie.Session{Provider: "default", Subject: "mallory",
+		Claims: testsupport.Claims(t, `{"sub":"mallory"}`), Created: time.Now().Add(-time.Minute), Expires: time.Now().Add(time.Hour)})
+	if len(forged) != 1 {
+		t.Fatalf("the session takes %d cookies, want 1", len(forged))
+	}
+	name, value := forged[0].Name, forged[0].Value
+	for _, header := range []string{
+		name + "=" + value,
+		"theme=dark; " + name + "=" + value + "; x=1",
+		"theme=dark;" + name + " \t= \t" + value,
+		name + "=; " + name + "=" + value, // an empty one first
+	} {
+		wantSignedInAs(t, client, s.URL, header, "mallory")
+	}
+	for what, header := range map[string]string{
+		"in another cookie's value":                     "x=" + name + "=" + value,
+		"in another cookie's value, after a space":      "x=a " + name + "=" + value,
+		"at the end of a longer name":                   "x" + name + "=" + value,
+		"at the start of a longer name":                 name + "x=" + value,
+		"before a space in its name":                    name + " x=" + value,
+		"in the value of a cookie of the same name":     name + "=" + name + "=" + value,
+		"behind a first cookie of its name that is bad": name + "=1.AAAA; " + name + "=" + value,
+	} {
+		wantSignedOut(t, s.URL, "the session "+what, client, header)
+	}
+}
