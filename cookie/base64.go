@@ -9,8 +9,8 @@ import (
 // Opening a session cookie is mostly decoding its base64: encoding/base64
 // looks up one character at a time, which was about a third of the work.
 // decodeSealed decodes 32 characters at a time with AVX2 where the CPU has
-// it (base64_amd64.s), and the rest two at a time, in a table of every pair
-// of bytes, so that eight characters cost four lookups and one check. It
+// it (base64_amd64.s); elsewhere two at a time, in a table of every pair of
+// bytes, so that eight characters cost four lookups and one check. It
 // accepts exactly what b64 (RawURLEncoding, strict) accepts, except that
 // it does not skip '\r' and '\n' as encoding/base64 does: a cookie value
 // holds neither. Built with the purego tag, it uses no assembly.
@@ -69,22 +69,18 @@ func decodeSealedWith(buf []byte, src string, avx2 bool) ([]byte, bool) {
 	if len(dst) < decodedRoom(len(src)) {
 		dst = make([]byte, decodedRoom(len(src)))
 	}
+	if avx2 {
+		return decodeAVX2Value(dst, src)
+	}
 	// Offsets from the start rather than indexes: the loop then carries no
 	// bounds checks, which were a third of its instructions. dst has room
 	// for every 8-byte store (decodedRoom), and no pointer is formed past
 	// either end.
 	in := unsafe.Pointer(unsafe.StringData(src))
 	out := unsafe.Pointer(unsafe.SliceData(dst))
-	done := 0 // characters decoded, a multiple of 8
-	if avx2 && len(src) >= 32 {
-		blocks := len(src) / 32
-		if decodeAVX2((*byte)(out), (*byte)(in), blocks) {
-			return nil, false
-		}
-		done = blocks * 32
-	}
 	pairs := b64Pairs()
 	var seen uint64 // every pair looked up, ORed: one check at the end
+	done := 0       // characters decoded, a multiple of 8
 	for ; len(src)-done >= 8; done += 8 {
 		w := binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(in, done))[:])
 		p0 := uint64(pairs[uint16(w)])
@@ -100,6 +96,42 @@ func decodeSealedWith(buf []byte, src string, avx2 bool) ([]byte, bool) {
 	n := done / 8 * 6
 	m, ok := decodeTail(dst[n:], src[done:])
 	return dst[: n+m : n+m], ok
+}
+
+// decodeAVX2Value decodes src into dst (decodedRoom(len(src)) bytes) with
+// AVX2: whole blocks of 32 characters in place, the last 1 to 31 padded
+// with 'A' (zero bits) to one more block on the stack.
+func decodeAVX2Value(dst []byte, src string) ([]byte, bool) {
+	blocks := len(src) / 32
+	if blocks > 0 && decodeAVX2(unsafe.SliceData(dst), unsafe.StringData(src), blocks) {
+		return nil, false
+	}
+	n := blocks * 24
+	rest := src[blocks*32:]
+	if rest == "" {
+		return dst[:n:n], true
+	}
+	// A lone last character is refused, as strict decoding requires.
+	if len(rest)%4 == 1 {
+		return nil, false
+	}
+	var in, out [32]byte
+	copy(in[copy(in[:], rest):], "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+	if decodeAVX2(&out[0], &in[0], 1) {
+		return nil, false
+	}
+	m := len(rest) / 4 * 3
+	if r := len(rest) % 4; r > 0 {
+		m += r - 1
+		// The bits a short last group leaves over are the next byte's
+		// first, the padding's zeros after them: strict decoding wants
+		// them zero.
+		if out[m] != 0 {
+			return nil, false
+		}
+	}
+	copy(dst[n:], out[:m])
+	return dst[: n+m : n+m], true
 }
 
 // decodeTail decodes the last 0 to 7 characters one at a time. As strict
