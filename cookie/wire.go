@@ -3,6 +3,7 @@ package cookie
 import (
 	"encoding/binary"
 	"errors"
+	"math/bits"
 	"time"
 	"unsafe"
 )
@@ -95,7 +96,7 @@ func (r *reader) span() (start, end int) {
 		r.off = end
 		return start, end
 	}
-	n, k := binary.Uvarint(r.b[r.off:])
+	n, k := uvarint(r.b[r.off:])
 	if k <= 0 || n > uint64(len(r.b)-r.off-k) {
 		r.fail()
 		return 0, 0
@@ -132,13 +133,35 @@ func (r *reader) time() time.Time {
 
 // varint reads one signed varint; ok is false after a problem.
 func (r *reader) varint() (int64, bool) {
-	v, k := binary.Varint(r.b[r.off:])
+	u, k := uvarint(r.b[r.off:])
 	if k <= 0 {
 		r.fail()
 		return 0, false
 	}
 	r.off += k
+	// Zigzag, as binary.Varint undoes it.
+	v := int64(u >> 1)
+	if u&1 != 0 {
+		v = ^v
+	}
 	return v, true
+}
+
+// uvarint is binary.Uvarint, without its loop over the bytes when the
+// varint ends within 8 bytes that b has: a time takes 6 (seconds) or 7
+// (milliseconds), and a session has five.
+func uvarint(b []byte) (uint64, int) {
+	if len(b) >= 8 {
+		w := binary.LittleEndian.Uint64(b)
+		if ends := ^w & 0x8080808080808080; ends != 0 {
+			k := bits.TrailingZeros64(ends)/8 + 1
+			w &= 1<<(8*k) - 1 // the varint's bytes (all 8: 1<<64 is 0)
+			v := w&0x7f | w>>1&(0x7f<<7) | w>>2&(0x7f<<14) | w>>3&(0x7f<<21) |
+				w>>4&(0x7f<<28) | w>>5&(0x7f<<35) | w>>6&(0x7f<<42) | w>>7&(0x7f<<49)
+			return v, k
+		}
+	}
+	return binary.Uvarint(b)
 }
 
 // done reports the first problem, or trailing bytes nobody read.

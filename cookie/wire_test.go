@@ -2,6 +2,7 @@ package cookie
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"testing"
 	"time"
@@ -74,4 +75,40 @@ func TestWireRejectsBadInput(t *testing.T) {
 	if r.byte(); r.done() == nil {
 		t.Error("byte from no bytes: no error")
 	}
+}
+
+// uvarint reads what binary.Uvarint reads, with the 8-byte fast path and
+// without it: every length of varint, ending at every byte of the word,
+// with or without bytes after it.
+func TestUvarintReadsWhatBinaryUvarintReads(t *testing.T) {
+	values := []uint64{0, 1, 127, 128, 300, 1<<14 - 1, 1 << 14, 1<<21 + 5, 1<<28 - 1, 1 << 35,
+		63_900_000_000, 63_900_000_000_123, 1<<49 - 1, 1 << 49, 1<<56 - 1, 1 << 56, 1<<63 + 7, 1<<64 - 1}
+	for _, v := range values {
+		enc := binary.AppendUvarint(nil, v)
+		for _, after := range [][]byte{nil, {0}, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}} {
+			b := append(append([]byte(nil), enc...), after...)
+			got, k := uvarint(b)
+			if got != v || k != len(enc) {
+				t.Errorf("uvarint(%x) = %d, %d; want %d, %d", b, got, k, v, len(enc))
+			}
+		}
+	}
+	// Not ended, too long, or empty: as binary.Uvarint says.
+	for _, b := range [][]byte{nil, {0x80}, bytes.Repeat([]byte{0x80}, 8), bytes.Repeat([]byte{0xff}, 11), append(bytes.Repeat([]byte{0xff}, 9), 0x02)} {
+		wantV, wantK := binary.Uvarint(b)
+		if v, k := uvarint(b); v != wantV || k != wantK {
+			t.Errorf("uvarint(%x) = %d, %d; binary.Uvarint gives %d, %d", b, v, k, wantV, wantK)
+		}
+	}
+}
+
+func FuzzUvarint(f *testing.F) {
+	f.Add([]byte{0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01})
+	f.Add([]byte{0xac, 0x02, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		wantV, wantK := binary.Uvarint(b)
+		if v, k := uvarint(b); v != wantV || k != wantK {
+			t.Fatalf("uvarint(%x) = %d, %d; binary.Uvarint gives %d, %d", b, v, k, wantV, wantK)
+		}
+	})
 }
