@@ -70,6 +70,15 @@ CADDY=${CADDY:-build/caddy}
 WORK=$(mktemp -d /tmp/oidc-bench.XXXXXX)
 OUT=${OUT:-$WORK}
 mkdir -p "$OUT"
+# Medians and the table are of this run alone: an earlier run's results in
+# the same OUTDIR are moved aside, not mixed in.
+for f in results.txt rss.txt table.md; do
+	if [ -e "$OUT/$f" ]; then
+		aside="$OUT/$f.$(date -r "$OUT/$f" +%Y%m%d-%H%M%S)"
+		mv "$OUT/$f" "$aside"
+		echo "an earlier run's $f moved aside to $aside"
+	fi
+done
 go build -o "$WORK/provider" ./bench/provider
 go build -o "$WORK/mint" ./bench/mint
 source bench/table.sh
