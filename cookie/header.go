@@ -114,26 +114,41 @@ func parseCount(s string) (int, bool) {
 // whitespace. It reports whether anything was removed; when nothing was, h
 // comes back as it was, without allocating.
 func stripCookies(h string, ours func(name string) bool) (string, bool) {
-	// First pass: is anything ours, and how much is kept?
+	// First pass: is anything ours, how much is kept, and do the kept
+	// cookies lie side by side (ours all before them or all after them, as
+	// a session usually is)? Then the result is a substring of h.
 	found, keep := false, 0
-	for rest := h; rest != ""; {
-		seg := rest
-		if i := strings.IndexByte(rest, ';'); i >= 0 {
-			seg, rest = rest[:i], rest[i+1:]
-		} else {
-			rest = ""
+	keptFrom, keptTo := -1, 0 // h[keptFrom:keptTo]: the first to the last kept cookie
+	gap := false              // one of ours between two kept cookies
+	for off := 0; off <= len(h); {
+		end := len(h)
+		if i := strings.IndexByte(h[off:], ';'); i >= 0 {
+			end = off + i
 		}
+		seg := h[off:end]
 		if name, _, _ := strings.Cut(seg, "="); ours(trimOWS(name)) {
 			found = true
 		} else {
+			if keptFrom < 0 {
+				keptFrom = off
+			} else if keptTo != off-1 {
+				gap = true
+			}
+			keptTo = end
 			keep += len(seg) + 1
 		}
+		off = end + 1
 	}
 	if !found {
 		return h, false
 	}
 	if keep == 0 {
 		return "", true
+	}
+	if !gap {
+		// As below: the result starts at the first kept cookie with
+		// something in it.
+		return strings.TrimLeft(h[keptFrom:keptTo], " \t;"), true
 	}
 	var b strings.Builder
 	b.Grow(keep)
