@@ -114,19 +114,19 @@ func parseCount(s string) (int, bool) {
 // whitespace. It reports whether anything was removed; when nothing was, h
 // comes back as it was, without allocating.
 func stripCookies(h string, ours func(name string) bool) (string, bool) {
-	// First pass: is anything ours, how much is kept, and do the kept
-	// cookies lie side by side (ours all before them or all after them, as
-	// a session usually is)? Then the result is a substring of h.
+	isOurs := func(seg string) bool {
+		name, _, _ := strings.Cut(seg, "=")
+		return ours(trimOWS(name))
+	}
+	// Is anything ours, how much is kept, and do the kept cookies lie side
+	// by side (ours all before them or all after them, as a session usually
+	// is)? Then the kept part is a substring of h.
 	found, keep := false, 0
 	keptFrom, keptTo := -1, 0 // h[keptFrom:keptTo]: the first to the last kept cookie
 	gap := false              // one of ours between two kept cookies
 	for off := 0; off <= len(h); {
-		end := len(h)
-		if i := strings.IndexByte(h[off:], ';'); i >= 0 {
-			end = off + i
-		}
-		seg := h[off:end]
-		if name, _, _ := strings.Cut(seg, "="); ours(trimOWS(name)) {
+		end := segmentEnd(h, off)
+		if isOurs(h[off:end]) {
 			found = true
 		} else {
 			if keptFrom < 0 {
@@ -135,7 +135,7 @@ func stripCookies(h string, ours func(name string) bool) (string, bool) {
 				gap = true
 			}
 			keptTo = end
-			keep += len(seg) + 1
+			keep += end - off + 1
 		}
 		off = end + 1
 	}
@@ -145,30 +145,32 @@ func stripCookies(h string, ours func(name string) bool) (string, bool) {
 	if keep == 0 {
 		return "", true
 	}
-	if !gap {
-		// As below: the result starts at the first kept cookie with
-		// something in it.
-		return strings.TrimLeft(h[keptFrom:keptTo], " \t;"), true
-	}
-	var b strings.Builder
-	b.Grow(keep)
-	for rest := h; ; {
-		seg := rest
-		i := strings.IndexByte(rest, ';')
-		if i >= 0 {
-			seg, rest = rest[:i], rest[i+1:]
-		}
-		if name, _, _ := strings.Cut(seg, "="); !ours(trimOWS(name)) {
-			if b.Len() == 0 {
-				b.WriteString(strings.TrimLeft(seg, " \t"))
-			} else {
-				b.WriteByte(';')
+	kept := h[keptFrom:keptTo]
+	if gap {
+		// The kept cookies, joined by the ';' that separated them.
+		var b strings.Builder
+		b.Grow(keep)
+		for off := keptFrom; off <= keptTo; {
+			end := segmentEnd(h, off)
+			if seg := h[off:end]; !isOurs(seg) {
+				if off > keptFrom {
+					b.WriteByte(';')
+				}
 				b.WriteString(seg)
 			}
+			off = end + 1
 		}
-		if i < 0 {
-			break
-		}
+		kept = b.String()
 	}
-	return b.String(), true
+	// The result starts at the first kept cookie with something in it.
+	return strings.TrimLeft(kept, " \t;"), true
+}
+
+// segmentEnd is where the cookie that starts at off in h ends: at the next
+// ';', or at the end of h.
+func segmentEnd(h string, off int) int {
+	if i := strings.IndexByte(h[off:], ';'); i >= 0 {
+		return off + i
+	}
+	return len(h)
 }
