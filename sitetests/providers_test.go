@@ -121,6 +121,55 @@ func TestUpstreamSeesTheUserNotOurCookiesNorSmuggledHeaders(t *testing.T) {
 	}
 }
 
+// Whatever order a browser sends cookies in, and whatever a sibling host
+// sets around ours (a stale piece, a hint, a login state, a second cookie
+// of our name), the upstream gets the site's own cookies byte for byte and
+// none of ours: with ours before, after and between the others.
+func TestUpstreamNeverSeesOurCookiesInAnyOrder(t *testing.T) {
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = fmt.Fprintf(w, "cookie=%q lines=%d", r.Header.Get("Cookie"), len(r.Header.Values("Cookie")))
+	}))
+	defer app.Close()
+	p := testsupport.StartProvider(t)
+	port := testsupport.FreePort(t)
+	siteURL := testsupport.SiteURL(port)
+	testsupport.StartCaddy(t, siteCaddyfile(t, port, p.MetadataURL(), "", "reverse_proxy "+strings.TrimPrefix(app.URL, "http://")))
+	ids := testsupport.IdentityCookies(testsupport.CallbackResponse(t, siteURL, "alice"))
+	if len(ids) != 1 {
+		t.Fatalf("a small session should be one cookie, got %d", len(ids))
+	}
+	name := ids[0].Name
+	session := name + "=" + ids[0].Value
+	hint, login, piece := name+"_hint=x", name+"_login_abc=y", name+"_1=z"
+	client := hostileClient()
+	for header, want := range map[string]string{
+		session:                                     ``,
+		"theme=dark; " + session:                    `"theme=dark"`,
+		session + "; theme=dark; x=1":               `"theme=dark; x=1"`,
+		"a=1; " + session + "; b=2":                 `"a=1; b=2"`,
+		"a=1;" + session + ";b=2;" + piece:          `"a=1;b=2"`,
+		piece + "; " + session + "; a=1;\tb=2":      `"a=1;\tb=2"`,
+		hint + "; a=1; " + login + "; " + session:   `"a=1"`,
+		"a=1; " + session + "; " + name + "=junk":   `"a=1"`,
+		"  " + session + " ;  a=\"q v\" ; " + login: `"a=\"q v\""`, // HTTP trims the line's end
+	} {
+		status, body := pageAs(t, client, siteURL+"/api", header)
+		if status != http.StatusOK {
+			t.Fatalf("Cookie %.60q...: %d %.200q", header, status, body)
+		}
+		if strings.Contains(body, name) {
+			t.Errorf("Cookie %.60q...: the upstream got one of ours: %.300s", header, body)
+		}
+		wantBody := "cookie=" + want + " lines=1"
+		if want == "" {
+			wantBody = `cookie="" lines=0`
+		}
+		if body != wantBody {
+			t.Errorf("Cookie %.60q...: upstream got %s, want %s", header, body, wantBody)
+		}
+	}
+}
+
 func TestProviderErrorIsShownEscaped(t *testing.T) {
 	s := protectedSite(t, "")
 	s.Provider.SetBehavior(devprovider.Behavior{AuthorizeError: "access_denied"})
