@@ -81,7 +81,8 @@ func (t *benchTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // newBenchFixture provisions oidc_auth as Caddy would (Provision with a
 // Caddy context) against the devprovider; its logger encodes JSON at INFO
 // into io.Discard, as Caddy's default logger would, minus the terminal.
-func newBenchFixture(tb testing.TB) *benchFixture {
+// Each configure sets more of the handler's config before Provision.
+func newBenchFixture(tb testing.TB, configure ...func(*OIDCAuth)) *benchFixture {
 	tb.Helper()
 	cfg := testsupport.ProviderConfig()
 	cfg.Issuer = "http://provider.test"
@@ -97,6 +98,9 @@ func newBenchFixture(tb testing.TB) *benchFixture {
 		ClientID:          testsupport.ClientID,
 		ClientSecret:      testsupport.ClientSecret,
 		ServerMetadataURL: dp.MetadataURL(),
+	}
+	for _, c := range configure {
+		c(f.m)
 	}
 	ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
 	tb.Cleanup(cancel)

@@ -11,9 +11,9 @@ import (
 // Session is a signed-in user, as kept in the identity cookie. Times are
 // kept to the second.
 //
-// Sessions returned by Jar.ReadSession are fresh copies: changing one does
-// not change what other requests see. ClaimMap's result is shared, though;
-// treat it as read-only.
+// A Session returned by Jar.ReadSession may be shared with other requests
+// that carry the same cookie: treat it, and ClaimMap's result, as
+// read-only, and change a copy (cp := *s) instead.
 type Session struct {
 	Provider     string
 	Subject      string    // the "sub" claim

@@ -140,8 +140,10 @@ func (j *Jar) expirePieces(w http.ResponseWriter, r *http.Request, from int) {
 // error. Any error means signed out.
 //
 // A cookie seen recently is answered from a bounded cache without
-// decryption, its expiry checked against now on every hit. The Session is a
-// fresh copy the caller may change.
+// decryption, its expiry checked against now on every hit. The Session is
+// then the cache's own, shared with every request that carries the same
+// cookie: read it, and copy it to change it (as WriteSession and a refresh
+// do). Handing out the cached one saves a copy of 272 bytes on every hit.
 func (j *Jar) ReadSession(r *http.Request, now time.Time) (*Session, error) {
 	var rest [maxPieces - 1]string
 	first, count, found, ok := readPieces(r, j.name, &rest)
@@ -158,8 +160,7 @@ func (j *Jar) ReadSession(r *http.Request, now time.Time) (*Session, error) {
 				j.cache.remove(first)
 				return nil, ErrExpired
 			}
-			cp := *e.session
-			return &cp, nil
+			return e.session, nil
 		}
 	}
 	sealed := joinPieces(first, others)
@@ -175,7 +176,6 @@ func (j *Jar) ReadSession(r *http.Request, now time.Time) (*Session, error) {
 		return nil, ErrExpired
 	}
 	if j.cache == nil || !j.cache.admit(first) {
-		// Nobody else holds s: no copy needed.
 		return s, nil
 	}
 	if count == 1 {
@@ -186,8 +186,7 @@ func (j *Jar) ReadSession(r *http.Request, now time.Time) (*Session, error) {
 	s.shareClaimCache()
 	// The key shares the value's memory.
 	j.cache.put(sealed[:len(first)], &cacheEntry{value: sealed, session: s, expires: end})
-	cp := *s
-	return &cp, nil
+	return s, nil
 }
 
 // NewClaims converts the claims of a sign-in with provider as subject into
