@@ -55,8 +55,8 @@ func (m *OIDCAuth) provisionBearer() error {
 // accepts bearer tokens, from the Authorization header. malformed reports
 // an Authorization header that names Bearer but cannot be used (no token,
 // or several Authorization headers).
-func (m *OIDCAuth) bearerCredential(r *http.Request) (raw string, found, malformed bool) {
-	if e, ok := caddyhttp.GetVar(r.Context(), bearerVar).(*bearerEntry); ok {
+func (m *OIDCAuth) bearerCredential(r *http.Request, vars requestVars) (raw string, found, malformed bool) {
+	if e, ok := vars[bearerVar].(*bearerEntry); ok {
 		return e.sess.AccessToken, true, false
 	}
 	if m.Bearer == nil {
@@ -80,7 +80,7 @@ func (m *OIDCAuth) bearerCredential(r *http.Request) (raw string, found, malform
 // redirects. The Authorization header goes on to the next handlers only
 // with expose_tokens access (an upstream holding a user's token could call
 // every API that token opens).
-func (m *OIDCAuth) serveBearer(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler, raw string, malformed bool) error {
+func (m *OIDCAuth) serveBearer(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler, vars requestVars, raw string, malformed bool) error {
 	m.jar.StripCookies(r)
 	if !m.exposeAccess {
 		r.Header.Del("Authorization")
@@ -103,7 +103,7 @@ func (m *OIDCAuth) serveBearer(w http.ResponseWriter, r *http.Request, next cadd
 		m.metrics.checkAnonymous.Inc()
 		return m.refuseToken(w, err)
 	}
-	caddyhttp.SetVar(r.Context(), bearerVar, e) // a pointer: no allocation
+	vars.set(bearerVar, e) // a pointer: no allocation
 	m.mapUser(repl, e.sess)
 	if !m.Allow.Admits(e.sess.Provider, e.sess.Claim) {
 		m.metrics.checkRefused.Inc()

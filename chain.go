@@ -60,26 +60,42 @@ func chainKeyOf(s cookieSite, secret string, previous []string, clients map[stri
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// requestVars is the request's variable table ({http.vars.*}), fetched from
+// the request's context once: each caddyhttp.GetVar or SetVar walks the
+// whole context chain again. Outside Caddy's server it is nil; reads then
+// find nothing and writes are dropped, as with GetVar and SetVar.
+type requestVars map[string]any
+
+func varsOf(r *http.Request) requestVars {
+	v, _ := r.Context().Value(caddyhttp.VarsCtxKey).(map[string]any)
+	return v
+}
+
+func (v requestVars) set(key string, value any) {
+	if v != nil {
+		v[key] = value
+	}
+}
+
 // requestSession is the signed-in user of r, or nil: the session an earlier
 // oidc_auth handler of the chain with the same settings read, or the
 // cookie's (refreshed when its tokens are due). It strips our cookies from r
 // for the handlers that follow. ok is false when an earlier handler with
 // other settings for this same cookie (another cookie_secret, other
 // providers or another idle_timeout) read and stripped it: then nobody here can tell who the user is.
-func (m *OIDCAuth) requestSession(w http.ResponseWriter, r *http.Request) (sess *cookie.Session, ok bool) {
-	ctx := r.Context()
-	if shared, found := caddyhttp.GetVar(ctx, m.sessionVar).(*sharedSession); found {
+func (m *OIDCAuth) requestSession(w http.ResponseWriter, r *http.Request, vars requestVars) (sess *cookie.Session, ok bool) {
+	if shared, found := vars[m.sessionVar].(*sharedSession); found {
 		return (*cookie.Session)(shared), true
 	}
-	if caddyhttp.GetVar(ctx, m.readVar) != nil {
+	if vars[m.readVar] != nil {
 		return nil, false
 	}
 	sess = m.maybeRefresh(w, r, m.session(r))
 	// Here, not in every handler: a chain renews the cookie at most once.
 	sess = m.maybeRenew(w, r, sess)
 	// A pointer in an interface costs no allocation: the chain's sharing is free.
-	caddyhttp.SetVar(ctx, m.sessionVar, (*sharedSession)(sess))
-	caddyhttp.SetVar(ctx, m.readVar, true)
+	vars.set(m.sessionVar, (*sharedSession)(sess))
+	vars.set(m.readVar, true)
 	// Upstreams see the user through placeholders, never through our cookies.
 	m.jar.StripCookies(r)
 	return sess, true

@@ -42,11 +42,12 @@ func (m *OIDCAuth) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyh
 	case jwksPath:
 		return m.serveJWKS(w, r)
 	}
-	if raw, found, malformed := m.bearerCredential(r); found {
-		return m.serveBearer(w, r, next, raw, malformed)
+	vars := varsOf(r)
+	if raw, found, malformed := m.bearerCredential(r, vars); found {
+		return m.serveBearer(w, r, next, vars, raw, malformed)
 	}
 
-	sess, ok := m.requestSession(w, r)
+	sess, ok := m.requestSession(w, r, vars)
 	if !ok {
 		return m.refuseMismatchedChain(w, r)
 	}
