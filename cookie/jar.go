@@ -224,7 +224,7 @@ func (j *Jar) StripCookies(r *http.Request) {
 		// The usual case: rewrite the one line in place.
 		if stripped, removed := stripCookies(headers[0], j.ours); removed {
 			if trimOWS(stripped) == "" {
-				r.Header.Del("Cookie")
+				delete(r.Header, "Cookie") // the key is canonical: Del would canonicalize it again
 			} else {
 				headers[0] = stripped
 			}
@@ -247,7 +247,7 @@ func (j *Jar) StripCookies(r *http.Request) {
 		return
 	}
 	if len(kept) == 0 {
-		r.Header.Del("Cookie")
+		delete(r.Header, "Cookie")
 		return
 	}
 	r.Header["Cookie"] = kept
