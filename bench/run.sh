@@ -4,8 +4,10 @@
 # through forward_auth, when oauth2-proxy is on PATH), and behind
 # caddy-security's authorize in a Caddy of its own (bench/caddy-security.sh),
 # measured with wrk in interleaved rounds (A B C D A B C D ...), so all see
-# the same machine at the same time. It ends with one table of all of them
-# (bench/table.sh), also written to OUTDIR/table.md.
+# the same machine at about the same time. Then plain and oidc_auth are
+# loaded side by side, at the same moment, for as many rounds: on a shared
+# machine that ratio is the steadier one. It ends with one table of all of
+# them (bench/table.sh), also written to OUTDIR/table.md.
 #
 #   bench/run.sh [-m single|many|signin|all] [-d SECONDS] [-r ROUNDS]
 #                [-t THREADS] [-c CONNECTIONS] [-u USERS] [-N REQUESTS]
@@ -26,7 +28,8 @@
 #         answer: sign-ins/s, Caddy's and the provider's CPU per sign-in, and
 #         every 2,000 sign-ins Caddy's RSS, Go heap and goroutines; then the
 #         same 5 s later and after a forced garbage collection.
-# -P      also take a 5 s CPU profile of Caddy during the first protected run,
+# -P      also take a CPU profile of Caddy during the first protected run
+#         (PROFILE_SECONDS, default 5; at most the run's SECONDS less 1),
 #         and a heap profile after the many mode (through Caddy's admin API on
 #         a loopback port); and a heap and goroutine profile after the
 #         signin mode.
@@ -52,9 +55,11 @@ while getopts "m:d:r:t:c:u:N:S:C:o:Ph" opt; do
 	m) MODE=$OPTARG ;; d) DUR=$OPTARG ;; r) ROUNDS=$OPTARG ;; t) THREADS=$OPTARG ;;
 	c) CONNS=$OPTARG ;; u) USERS=$OPTARG ;; N) TOTAL=$OPTARG ;; o) OUT=$OPTARG ;; P) PROFILE=1 ;;
 	S) SIGNINS=$OPTARG ;; C) SIGNIN_CONC=$OPTARG ;;
-	*) sed -n '2,42p' "$0"; exit 2 ;;
+	*) sed -n '2,/^set /{/^#/p}' "$0"; exit 2 ;;
 	esac
 done
+PROFILE_SECONDS=${PROFILE_SECONDS:-5}
+[ "$PROFILE_SECONDS" -lt "$DUR" ] || PROFILE_SECONDS=$((DUR > 1 ? DUR - 1 : 1))
 case $MODE in single | many | signin | all) ;; *) echo "-m must be single, many, signin or all" >&2; exit 2 ;; esac
 runs() { [ "$MODE" = all ] || [ "$MODE" = "$1" ]; } # runs MODE: whether that mode is on
 
@@ -226,18 +231,12 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user+system, in clock
 TICK=$(getconf CLK_TCK)
 to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'; }
 
-# run LABEL SECONDS WRK-ARGS...: one wrk run; appends
-# "label rps p50ms p99ms requests caddy-cpu-us/req" to $OUT/results.txt.
-run() {
-	local label=$1 secs=$2 out t0 t1
-	out="$OUT/wrk-$label-$(date +%H%M%S)-$RANDOM.txt"
-	shift 2
-	local o0=0 o1=0
-	t0=$(cpu_ticks "$CADDY_PID")
-	[ -z "$O2P" ] || o0=$(cpu_ticks "$O2P_PID")
-	wrk -t"$THREADS" -c"$CONNS" -d"${secs}s" --latency "$@" >"$out" 2>&1
-	t1=$(cpu_ticks "$CADDY_PID")
-	[ -z "$O2P" ] || o1=$(cpu_ticks "$O2P_PID")
+# record LABEL OUTFILE TICKS CPU-REQUESTS [OTHER-TICKS]: checks one wrk output,
+# prints its line and appends "label rps p50ms p99ms requests
+# caddy-cpu-us/req other-cpu-us/req" to $OUT/results.txt. The CPU is TICKS
+# of Caddy's over CPU-REQUESTS requests (a pair's CPU is shared by both runs).
+record() {
+	local label=$1 out=$2 ticks=$3 cpu_reqs=$4 oticks=${5:-0}
 	if grep -q "Non-2xx" "$out" || ! grep -q "Requests/sec" "$out"; then
 		echo "wrk $label: failed or got errors:" >&2; cat "$out" >&2; exit 1
 	fi
@@ -246,18 +245,65 @@ run() {
 	p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
 	p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
 	reqs=$(awk '/requests in/ {print $1}' "$out")
-	local cpu=$(awk -v a="$t0" -v b="$t1" -v n="$reqs" -v hz="$TICK" 'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / n }')
-	local other=""
-	[ "$o1" = "$o0" ] || other=$(awk -v a="$o0" -v b="$o1" -v n="$reqs" -v hz="$TICK" 'BEGIN { printf " + oauth2-proxy %.1f µs", (b - a) / hz * 1e6 / n }')
+	[ -n "$cpu_reqs" ] || cpu_reqs=$reqs
+	local cpu other_cpu other=""
+	cpu=$(per_req "$ticks" "$cpu_reqs")
+	other_cpu=$(per_req "$oticks" "$cpu_reqs")
+	[ "$oticks" = 0 ] || other=" + oauth2-proxy $other_cpu µs"
 	printf "%-20s %10.0f req/s  p50 %7.3f ms  p99 %7.3f ms  %9d requests  caddy %6.1f µs CPU/req%s\n" \
 		"$label" "$rps" "$p50" "$p99" "$reqs" "$cpu" "$other"
-	local other_cpu=$(awk -v a="$o0" -v b="$o1" -v n="$reqs" -v hz="$TICK" 'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / n }')
 	echo "$label $rps $p50 $p99 $reqs $cpu $other_cpu" >>"$OUT/results.txt"
 }
+per_req() { awk -v t="$1" -v n="$2" -v hz="$TICK" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }'; } # TICKS REQUESTS
+wrk_out() { echo "$OUT/wrk-$1-$(date +%H%M%S)-$RANDOM.txt"; } # LABEL: a fresh file for wrk's output
+served_by() { awk '/requests in/ {print $1}' "$1"; }          # OUTFILE: the requests wrk made
 
-# summary A B: per-round ratios of B to A (req/s, p99) and their medians.
+# run LABEL SECONDS WRK-ARGS...: one wrk run, on its own.
+run() {
+	local label=$1 secs=$2 out t0 t1 o0=0 o1=0
+	out=$(wrk_out "$label")
+	shift 2
+	t0=$(cpu_ticks "$CADDY_PID")
+	[ -z "$O2P" ] || o0=$(cpu_ticks "$O2P_PID")
+	wrk -t"$THREADS" -c"$CONNS" -d"${secs}s" --latency "$@" >"$out" 2>&1
+	t1=$(cpu_ticks "$CADDY_PID")
+	[ -z "$O2P" ] || o1=$(cpu_ticks "$O2P_PID")
+	record "$label" "$out" $((t1 - t0)) "" $((o1 - o0))
+}
+
+# pair LABEL-A URL-A LABEL-B URL-B SECONDS WRK-ARGS...: both sites loaded at
+# the same moment, each by a wrk of its own with half the connections (and
+# half the threads, at least one). Sequential runs see the neighbours'
+# load change between them; a pair sees the same machine, and the same
+# Caddy, at every instant, so its req/s ratio is the steadier one. Caddy's
+# CPU per request is the pair's, shared. In WRK-ARGS, @URL stands for each
+# site's URL.
+pair() {
+	local la=$1 ua=$2 lb=$3 ub=$4 secs=$5 oa ob t0 t1 pa pb
+	shift 5
+	local args_a=("${@/#@URL/$ua}") args_b=("${@/#@URL/$ub}")
+	oa=$(wrk_out "$la")
+	ob=$(wrk_out "$lb")
+	local t=$((THREADS > 1 ? THREADS / 2 : 1)) c=$((CONNS > 1 ? CONNS / 2 : 1))
+	t0=$(cpu_ticks "$CADDY_PID")
+	wrk -t"$t" -c"$c" -d"${secs}s" --latency "${args_a[@]}" >"$oa" 2>&1 &
+	pa=$!
+	wrk -t"$t" -c"$c" -d"${secs}s" --latency "${args_b[@]}" >"$ob" 2>&1 &
+	pb=$!
+	wait "$pa" "$pb" || true # record reports a failed run
+	t1=$(cpu_ticks "$CADDY_PID")
+	local na nb
+	na=$(served_by "$oa")
+	nb=$(served_by "$ob")
+	local both=$((${na:-0} + ${nb:-0}))
+	record "$la" "$oa" $((t1 - t0)) "$both"
+	record "$lb" "$ob" $((t1 - t0)) "$both"
+}
+
+# summary A B [shared]: per-round ratios of B to A (req/s, p99) and their
+# medians; with "shared" (a pair's runs, whose CPU is one figure) no CPU.
 summary() {
-	awk -v a="$1" -v b="$2" '
+	awk -v a="$1" -v b="$2" -v shared="${3:-}" '
 	function median(x, n,   i, j, t) {
 		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (x[j] < x[i]) { t = x[i]; x[i] = x[j]; x[j] = t }
 		return n % 2 ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2
@@ -266,14 +312,30 @@ summary() {
 	$1 == b { rb[++nb] = $2; pb[nb] = $4; cb[nb] = $6 }
 	END {
 		for (i = 1; i <= nb && i <= na; i++) { r[i] = rb[i] / ra[i]; p[i] = pb[i] / pa[i]; c[i] = cb[i] - ca[i]
-			printf "  round %d: %s/%s req/s %.3f, p99 %.3f, %+.1f µs Caddy CPU per request\n", i, b, a, r[i], p[i], c[i] }
-		printf "  median: req/s ratio %.3f, p99 ratio %.3f, %+.1f µs Caddy CPU per request\n", median(r, i - 1), median(p, i - 1), median(c, i - 1)
+			printf "  round %d: %s/%s req/s %.3f, p99 %.3f", i, b, a, r[i], p[i]
+			if (shared) printf ", %.1f µs Caddy CPU per request of the pair\n", cb[i]
+			else printf ", %+.1f µs Caddy CPU per request\n", c[i] }
+		printf "  median: req/s ratio %.3f, p99 ratio %.3f", median(r, i - 1), median(p, i - 1)
+		if (shared) printf "\n"
+		else printf ", %+.1f µs Caddy CPU per request\n", median(c, i - 1)
 	}' "$OUT/results.txt"
+}
+
+# pairs_round I LABEL-A URL-A LABEL-B URL-B WRK-ARGS...: round I of a pair,
+# which wrk starts first alternating from round to round.
+pairs_round() {
+	local i=$1
+	shift
+	if [ $((i % 2)) = 1 ]; then
+		pair "$1" "$2" "$3" "$4" "$DUR" "${@:5}"
+	else
+		pair "$3" "$4" "$1" "$2" "$DUR" "${@:5}"
+	fi
 }
 
 profile() { # a CPU profile of Caddy while the next run goes on: profile NAME
 	[ "$PROFILE" = 1 ] || return 0
-	(sleep 1; curl -s -o "$OUT/caddy-cpu-$1.pprof" "http://127.0.0.1:$P_ADMIN/debug/pprof/profile?seconds=5") &
+	(sleep 1; curl -s -o "$OUT/caddy-cpu-$1.pprof" "http://127.0.0.1:$P_ADMIN/debug/pprof/profile?seconds=$PROFILE_SECONDS") &
 	PROFILER=$!
 }
 
@@ -282,7 +344,7 @@ profile_summary() { # profile_summary NAME: where the protected requests' CPU we
 	PROFILER=""
 	local f="$OUT/caddy-cpu-$1.pprof"
 	[ -s "$f" ] || return 0
-	echo "== where Caddy's CPU goes serving the protected page ($1, 5 s profile, top 25 cumulative)"
+	echo "== where Caddy's CPU goes serving the protected page ($1, $PROFILE_SECONDS s profile, top 25 cumulative)"
 	go tool pprof -top -cum -nodecount=25 "$CADDY" "$f" 2>/dev/null | sed -n '4,40p'
 	echo "== oidc_auth's own part (the page it passes to, file_server, left out)"
 	go tool pprof -top -cum -focus=oidcauth -ignore=fileserver -nodecount=40 "$CADDY" "$f" 2>/dev/null |
@@ -308,6 +370,11 @@ if runs single; then
 	done
 	summary plain oidc_auth
 	[ -z "$O2P" ] || summary plain forward_auth
+	echo "== single, side by side: plain and oidc_auth loaded at the same moment"
+	for i in $(seq "$ROUNDS"); do
+		pairs_round "$i" pair-plain "$PLAIN" pair-oidc_auth "$PROT" -H "Cookie: $COOKIE" @URL
+	done
+	summary pair-plain pair-oidc_auth shared
 	echo "caddy RSS: $(rss) MB"
 	note_rss plain "$IDLE0"
 	note_rss oidc_auth "$(rss)"
@@ -340,7 +407,12 @@ if runs many; then
 	done
 	summary many-plain many-oidc_auth
 	profile_summary many
-	served() { awk '$1 == "many-oidc_auth" || $1 == "many-extra" {n += $5} END {print n + 0}' "$OUT/results.txt"; }
+	echo "== many, side by side: plain and oidc_auth loaded at the same moment"
+	for i in $(seq "$ROUNDS"); do
+		pairs_round "$i" many-pair-plain "$PLAIN" many-pair-oidc_auth "$PROT" -s bench/many.lua @URL -- "$WORK/cookies.txt"
+	done
+	summary many-pair-plain many-pair-oidc_auth shared
+	served() { awk '$1 == "many-oidc_auth" || $1 == "many-pair-oidc_auth" || $1 == "many-extra" {n += $5} END {print n + 0}' "$OUT/results.txt"; }
 	deadline=$((SECONDS + MAX_EXTRA))
 	while [ "$(served)" -lt "$TOTAL" ] && [ $SECONDS -lt $deadline ]; do
 		run many-extra "$DUR" -s bench/many.lua "$PROT" -- "$WORK/cookies.txt"

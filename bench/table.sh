@@ -15,19 +15,24 @@ print_table() {
 	}
 	FNR == NR { rss[$1] = $2; next }
 	{ n[$1]++; rps[$1, n[$1]] = $2; cpu[$1, n[$1]] = $6 + ($1 ~ /forward_auth$/ ? $7 : 0) }
-	# cells LABEL BASE: "req/s | ratio | CPU | RSS" for one mode, medians over rounds.
-	function cells(l, base,   i, k, r, q, c) {
+	# cells LABEL BASE [SHARED]: "req/s | ratio | CPU | RSS" for one mode,
+	# medians over rounds; a pair's CPU and RSS are the whole process's, shown once, in its plain row.
+	function cells(l, base, shared,   i, k, r, q, c) {
 		k = n[l]
 		if (!k) return "— | — | — | " (l in rss ? rss[l] : "—")
 		for (i = 1; i <= k; i++) { r[i] = rps[l, i]; c[i] = cpu[l, i]; if (n[base] >= i) q[i] = rps[l, i] / rps[base, i] }
-		return sprintf("%.0f | %.2f× | %.1f | %s", median(r, k), median(q, k < n[base] ? k : n[base]), median(c, k), l in rss ? rss[l] : "—")
+		if (shared) return sprintf("%.0f | %.3f× | — | —", median(r, k), median(q, k < n[base] ? k : n[base]))
+		return sprintf("%.0f | %.3f× | %.1f | %s", median(r, k), median(q, k < n[base] ? k : n[base]), median(c, k), l in rss ? rss[l] : "—")
 	}
 	function row(name, l) { printf "| %s | %s | %s |\n", name, cells(l, "plain"), cells("many-" l, "many-plain") }
+	function pair_row(name, l) { if (n["pair-" l] || n["many-pair-" l]) printf "| %s | %s | %s |\n", name, cells("pair-" l, "pair-plain", 1), cells("many-pair-" l, "many-pair-plain", 1) }
 	END {
 		printf "| | one user req/s | ratio | CPU µs/req | RSS MB | %d users req/s | ratio | CPU µs/req | RSS MB |\n", users
 		print "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 		row("plain", "plain")
 		row("oidc_auth", "oidc_auth")
+		pair_row("plain, side by side with oidc_auth", "plain")
+		pair_row("oidc_auth, side by side with plain", "oidc_auth")
 		if (o2p) row("oauth2-proxy (forward_auth)", "forward_auth")
 		if (cs) row("caddy-security", "caddy-security")
 		else print "| caddy-security (not built) | — | — | — | — | — | — | — | — |"
@@ -35,6 +40,8 @@ print_table() {
 	cat >>"$OUT/table.md" <<'EOF'
 
 Medians over the rounds; ratio is req/s over the plain run of the same round.
+Side by side: plain and oidc_auth loaded at the same moment, each by its own
+wrk with half the connections, so that both see the same machine.
 CPU µs/req is the serving Caddy process's user+system time per request
 (for oauth2-proxy: Caddy's forward_auth plus oauth2-proxy's own). RSS: plain
 is the shared Caddy at idle before the mode, oidc_auth that same process
