@@ -28,8 +28,9 @@
 #         answer: sign-ins/s, Caddy's and the provider's CPU per sign-in, and
 #         every 2,000 sign-ins Caddy's RSS, Go heap and goroutines; then the
 #         same 5 s later and after a forced garbage collection.
-# -P      also take a CPU profile of Caddy during the first protected run
-#         (PROFILE_SECONDS, default 5; at most the run's SECONDS less 1),
+# -P      also take a CPU profile of Caddy during the first protected run and
+#         the plain run before it (PROFILE_SECONDS, default 5; at most the
+#         run's SECONDS less 1), and show where they differ,
 #         and a heap profile after the many mode (through Caddy's admin API on
 #         a loopback port); and a heap and goroutine profile after the
 #         signin mode.
@@ -335,6 +336,7 @@ pairs_round() {
 
 profile() { # a CPU profile of Caddy while the next run goes on: profile NAME
 	[ "$PROFILE" = 1 ] || return 0
+	[ -z "${PROFILER:-}" ] || wait "$PROFILER" || true # one profile at a time
 	(sleep 1; curl -s -o "$OUT/caddy-cpu-$1.pprof" "http://127.0.0.1:$P_ADMIN/debug/pprof/profile?seconds=$PROFILE_SECONDS") &
 	PROFILER=$!
 }
@@ -349,6 +351,10 @@ profile_summary() { # profile_summary NAME: where the protected requests' CPU we
 	echo "== oidc_auth's own part (the page it passes to, file_server, left out)"
 	go tool pprof -top -cum -focus=oidcauth -ignore=fileserver -nodecount=40 "$CADDY" "$f" 2>/dev/null |
 		grep -E 'oidcauth|Builder|mallocgc$|newstack|gcBgMarkWorker' | head -14
+	local base="$OUT/caddy-cpu-$1-plain.pprof"
+	[ -s "$base" ] || return 0
+	echo "== the protected page's profile less the plain page's of the same round (both scaled to the same total; top 20 by cumulative difference)"
+	go tool pprof -top -cum -diff_base="$base" -normalize -nodecount=20 "$CADDY" "$f" 2>/dev/null | sed -n '5,30p'
 }
 
 echo "machine: $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$THREADS -c$CONNS, ${DUR}s runs, $ROUNDS rounds"
@@ -362,6 +368,7 @@ if runs single; then
 	[ -z "$O2P" ] || run warmup-fa 2 -H "Cookie: $O2P_COOKIE" "$FA" >/dev/null
 	cs_warmup
 	for i in $(seq "$ROUNDS"); do
+		[ "$i" != 1 ] || profile single-plain
 		run plain "$DUR" -H "Cookie: $COOKIE" "$PLAIN"
 		[ "$i" != 1 ] || profile single
 		run oidc_auth "$DUR" -H "Cookie: $COOKIE" "$PROT"
@@ -400,6 +407,7 @@ if runs many; then
 	echo "caddy RSS before: $IDLE MB"
 	cs_many_setup
 	for i in $(seq "$ROUNDS"); do
+		[ "$i" != 2 ] || profile many-plain
 		run many-plain "$DUR" -s bench/many.lua "$PLAIN" -- "$WORK/cookies.txt"
 		[ "$i" != 2 ] || profile many
 		run many-oidc_auth "$DUR" -s bench/many.lua "$PROT" -- "$WORK/cookies.txt"

@@ -16,7 +16,7 @@ print_table() {
 	FNR == NR { rss[$1] = $2; next }
 	{ n[$1]++; rps[$1, n[$1]] = $2; cpu[$1, n[$1]] = $6 + ($1 ~ /forward_auth$/ ? $7 : 0) }
 	# cells LABEL BASE [SHARED]: "req/s | ratio | CPU | RSS" for one mode,
-	# medians over rounds; a pair's CPU and RSS are the whole process's, shown once, in its plain row.
+	# medians over rounds. With SHARED (a pair) no CPU or RSS: in a pair both belong to the whole process.
 	function cells(l, base, shared,   i, k, r, q, c) {
 		k = n[l]
 		if (!k) return "— | — | — | " (l in rss ? rss[l] : "—")
