@@ -9,6 +9,15 @@ import (
 // sessionCache remembers recently opened sessions by their raw cookie value,
 // so a returning cookie costs a map lookup instead of a decryption.
 //
+// A cookie is looked up by one seeded 64-bit hash of its first piece's end
+// (cacheKey, keyOf), taken once per request: the doorkeeper is asked first, and a
+// cookie it has not seen lately is not looked for in the maps at all. With
+// many users beyond the cache's size that is most cookies, and each map
+// probe would be a miss in memory the processor no longer holds. The entry
+// keeps the whole value, which the caller compares with the cookie
+// (cacheEntry.matches): two values that share a hash are told apart, and
+// the second opens anew.
+//
 // It is bounded by two generations of at most half the size each: new and
 // recently used entries go to the young map; when it is full it becomes the
 // old one, and what was old is dropped. A hit in the old map moves the entry
@@ -21,7 +30,7 @@ type sessionCache struct {
 	mu         sync.Mutex
 	generation int // entries per map
 	maxBytes   int // bytes per map, counted as cacheEntry.size
-	young, old map[string]*cacheEntry
+	young, old map[cacheKey]*cacheEntry
 	youngBytes int
 
 	// The doorkeeper admits a session on its second sighting: one-off
@@ -32,6 +41,9 @@ type sessionCache struct {
 	seen []uint64
 }
 
+// cacheKey is a cookie value's seeded hash (sessionCache.keyOf).
+type cacheKey uint64
+
 // doorSlots is the doorkeeper's size: 256 KiB of hashes.
 const doorSlots = 1 << 15
 
@@ -39,7 +51,7 @@ const doorSlots = 1 << 15
 const cacheMaxBytes = 64 << 20
 
 // cacheEntry is one opened session. value is the whole sealed value: the
-// first piece followed by the others; the map key is the first piece.
+// first piece followed by the others; the map key is the first piece's hash.
 type cacheEntry struct {
 	value   string
 	session *Session
@@ -54,30 +66,61 @@ func newSessionCache(size int) *sessionCache {
 	return &sessionCache{
 		generation: max(size/2, 1),
 		maxBytes:   cacheMaxBytes / 2,
-		young:      make(map[string]*cacheEntry),
+		young:      make(map[cacheKey]*cacheEntry),
 		seed:       maphash.MakeSeed(),
 		seen:       make([]uint64, doorSlots),
 	}
 }
 
+// keyTail is how much of a first piece its key is hashed from, at its end:
+// for a cookie of one piece that ends in its GCM tag, for the first of
+// several in ciphertext, and either differs with every seal (a fresh nonce).
+// Hashing 32 characters instead of ~400 costs next to nothing; a value
+// made to share a key opens anew, as any other collision does.
+const keyTail = 32
+
+// keyOf is the key of the cookie whose first piece is first.
+func (c *sessionCache) keyOf(first string) cacheKey {
+	return cacheKey(maphash.String(c.seed, first[max(len(first)-keyTail, 0):]))
+}
+
+// door is key's slot in the doorkeeper, which holds the last key seen there.
+func (c *sessionCache) door(key cacheKey) *uint64 { return &c.seen[key%doorSlots] }
+
 // admit reports whether key was seen before (so it is worth caching), and
 // remembers it for next time.
-func (c *sessionCache) admit(key string) bool {
-	h := maphash.String(c.seed, key)
-	slot := &c.seen[h%doorSlots]
+func (c *sessionCache) admit(key cacheKey) bool {
+	slot := c.door(key)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if *slot == h {
+	if *slot == uint64(key) {
 		return true
 	}
-	*slot = h
+	*slot = uint64(key)
 	return false
 }
 
-// get returns the entry whose first piece is key, or nil.
-func (c *sessionCache) get(key string) *cacheEntry {
+// lookup is get for a cookie the doorkeeper has seen lately, and nil at once
+// for any other. An entry whose slot another cookie took since is missed
+// until its cookie is admitted again: it then opens once more.
+func (c *sessionCache) lookup(key cacheKey) *cacheEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if *c.door(key) != uint64(key) {
+		return nil
+	}
+	return c.getLocked(key)
+}
+
+// get returns the entry filed under key, or nil.
+func (c *sessionCache) get(key cacheKey) *cacheEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.getLocked(key)
+}
+
+// getLocked must be called with mu held.
+func (c *sessionCache) getLocked(key cacheKey) *cacheEntry {
 	if e := c.young[key]; e != nil {
 		return e
 	}
@@ -89,13 +132,13 @@ func (c *sessionCache) get(key string) *cacheEntry {
 	return e
 }
 
-func (c *sessionCache) put(key string, e *cacheEntry) {
+func (c *sessionCache) put(key cacheKey, e *cacheEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.insert(key, e)
 }
 
-func (c *sessionCache) remove(key string) {
+func (c *sessionCache) remove(key cacheKey) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e := c.young[key]; e != nil {
@@ -106,11 +149,11 @@ func (c *sessionCache) remove(key string) {
 }
 
 // insert must be called with mu held.
-func (c *sessionCache) insert(key string, e *cacheEntry) {
+func (c *sessionCache) insert(key cacheKey, e *cacheEntry) {
 	if prev := c.young[key]; prev != nil {
 		c.youngBytes -= prev.size()
 	} else if len(c.young) >= c.generation || c.youngBytes+e.size() > c.maxBytes {
-		c.old, c.young = c.young, make(map[string]*cacheEntry, c.generation)
+		c.old, c.young = c.young, make(map[cacheKey]*cacheEntry, c.generation)
 		c.youngBytes = 0
 	}
 	delete(c.old, key)

@@ -154,10 +154,12 @@ func (j *Jar) ReadSession(r *http.Request, now time.Time) (*Session, error) {
 		return nil, ErrInvalid
 	}
 	others := rest[:count-1]
+	var key cacheKey
 	if j.cache != nil {
-		if e := j.cache.get(first); e != nil && e.matches(first, others) {
+		key = j.cache.keyOf(first)
+		if e := j.cache.lookup(key); e != nil && e.matches(first, others) {
 			if expired(now, e.expires) {
-				j.cache.remove(first)
+				j.cache.remove(key)
 				return nil, ErrExpired
 			}
 			return e.session, nil
@@ -175,7 +177,7 @@ func (j *Jar) ReadSession(r *http.Request, now time.Time) (*Session, error) {
 	if expired(now, end) {
 		return nil, ErrExpired
 	}
-	if j.cache == nil || !j.cache.admit(first) {
+	if j.cache == nil || !j.cache.admit(key) {
 		return s, nil
 	}
 	if count == 1 {
@@ -184,8 +186,7 @@ func (j *Jar) ReadSession(r *http.Request, now time.Time) (*Session, error) {
 		sealed = strings.Clone(sealed)
 	}
 	s.shareClaimCache()
-	// The key shares the value's memory.
-	j.cache.put(sealed[:len(first)], &cacheEntry{value: sealed, session: s, expires: end})
+	j.cache.put(key, &cacheEntry{value: sealed, session: s, expires: end})
 	return s, nil
 }
 
