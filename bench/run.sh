@@ -4,10 +4,11 @@
 # through forward_auth, when oauth2-proxy is on PATH), and behind
 # caddy-security's authorize in a Caddy of its own (bench/caddy-security.sh),
 # measured with wrk in interleaved rounds (A B C D A B C D ...), so all see
-# the same machine at about the same time. Then plain and oidc_auth are
-# loaded side by side, at the same moment, for as many rounds: on a shared
-# machine that ratio is the steadier one. It ends with one table of all of
-# them (bench/table.sh), also written to OUTDIR/table.md.
+# the same machine at about the same time. Then plain, served by a second
+# Caddy process, and oidc_auth are loaded side by side, at the same moment,
+# for as many rounds: on a shared machine that ratio is the steadier one.
+# It ends with one table of all of them (bench/table.sh), also written to
+# OUTDIR/table.md.
 #
 #   bench/run.sh [-m single|many|signin|all] [-d SECONDS] [-r ROUNDS]
 #                [-t THREADS] [-c CONNECTIONS] [-u USERS] [-N REQUESTS]
@@ -99,9 +100,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-read -r P_PLAIN P_PROT P_FA P_O2P P_IDP P_IDP2 P_ADMIN < <(python3 -c '
+read -r P_PLAIN P_PROT P_FA P_O2P P_IDP P_IDP2 P_ADMIN P_APART < <(python3 -c '
 import socket
-ss = [socket.socket() for _ in range(7)]
+ss = [socket.socket() for _ in range(8)]
 for s in ss: s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in ss])')
 
@@ -200,6 +201,27 @@ EOF
 CADDY_PID=$!
 PIDS+=($CADDY_PID)
 wait_http "http://127.0.0.1:$P_PLAIN/page.html"
+# The same plain site in a Caddy process of its own, for the side-by-side runs.
+cat >"$WORK/Caddyfile.apart" <<EOF
+{
+	admin off
+	auto_https off
+	persist_config off
+	servers {
+		protocols h1
+	}
+}
+http://127.0.0.1:$P_APART {
+	bind 127.0.0.1
+	root * $WORK/www
+	file_server
+}
+EOF
+"$CADDY" run --config "$WORK/Caddyfile.apart" --adapter caddyfile >"$WORK/caddy-apart.log" 2>&1 &
+APART_PID=$!
+PIDS+=($APART_PID)
+PLAIN_APART=http://127.0.0.1:$P_APART/page.html
+wait_http "$PLAIN_APART"
 
 PLAIN=http://127.0.0.1:$P_PLAIN/page.html
 PROT=http://127.0.0.1:$P_PROT/page.html
@@ -232,12 +254,12 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user+system, in clock
 TICK=$(getconf CLK_TCK)
 to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'; }
 
-# record LABEL OUTFILE TICKS CPU-REQUESTS [OTHER-TICKS]: checks one wrk output,
-# prints its line and appends "label rps p50ms p99ms requests
-# caddy-cpu-us/req other-cpu-us/req" to $OUT/results.txt. The CPU is TICKS
-# of Caddy's over CPU-REQUESTS requests (a pair's CPU is shared by both runs).
+# record LABEL OUTFILE TICKS [OTHER-TICKS]: checks one wrk output, prints its
+# line and appends "label rps p50ms p99ms requests caddy-cpu-us/req
+# other-cpu-us/req" to $OUT/results.txt: TICKS of the serving Caddy's CPU
+# (and OTHER-TICKS of oauth2-proxy's) over the run's requests.
 record() {
-	local label=$1 out=$2 ticks=$3 cpu_reqs=$4 oticks=${5:-0}
+	local label=$1 out=$2 ticks=$3 oticks=${4:-0}
 	if grep -q "Non-2xx" "$out" || ! grep -q "Requests/sec" "$out"; then
 		echo "wrk $label: failed or got errors:" >&2; cat "$out" >&2; exit 1
 	fi
@@ -246,10 +268,9 @@ record() {
 	p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
 	p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
 	reqs=$(awk '/requests in/ {print $1}' "$out")
-	[ -n "$cpu_reqs" ] || cpu_reqs=$reqs
 	local cpu other_cpu other=""
-	cpu=$(per_req "$ticks" "$cpu_reqs")
-	other_cpu=$(per_req "$oticks" "$cpu_reqs")
+	cpu=$(per_req "$ticks" "$reqs")
+	other_cpu=$(per_req "$oticks" "$reqs")
 	[ "$oticks" = 0 ] || other=" + oauth2-proxy $other_cpu µs"
 	printf "%-20s %10.0f req/s  p50 %7.3f ms  p99 %7.3f ms  %9d requests  caddy %6.1f µs CPU/req%s\n" \
 		"$label" "$rps" "$p50" "$p99" "$reqs" "$cpu" "$other"
@@ -257,7 +278,6 @@ record() {
 }
 per_req() { awk -v t="$1" -v n="$2" -v hz="$TICK" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }'; } # TICKS REQUESTS
 wrk_out() { echo "$OUT/wrk-$1-$(date +%H%M%S)-$RANDOM.txt"; } # LABEL: a fresh file for wrk's output
-served_by() { awk '/requests in/ {print $1}' "$1"; }          # OUTFILE: the requests wrk made
 
 # run LABEL SECONDS WRK-ARGS...: one wrk run, on its own.
 run() {
@@ -269,42 +289,12 @@ run() {
 	wrk -t"$THREADS" -c"$CONNS" -d"${secs}s" --latency "$@" >"$out" 2>&1
 	t1=$(cpu_ticks "$CADDY_PID")
 	[ -z "$O2P" ] || o1=$(cpu_ticks "$O2P_PID")
-	record "$label" "$out" $((t1 - t0)) "" $((o1 - o0))
+	record "$label" "$out" $((t1 - t0)) $((o1 - o0))
 }
 
-# pair LABEL-A URL-A LABEL-B URL-B SECONDS WRK-ARGS...: both sites loaded at
-# the same moment, each by a wrk of its own with half the connections (and
-# half the threads, at least one). Sequential runs see the neighbours'
-# load change between them; a pair sees the same machine, and the same
-# Caddy, at every instant, so its req/s ratio is the steadier one. Caddy's
-# CPU per request is the pair's, shared. In WRK-ARGS, @URL stands for each
-# site's URL.
-pair() {
-	local la=$1 ua=$2 lb=$3 ub=$4 secs=$5 oa ob t0 t1 pa pb
-	shift 5
-	local args_a=("${@/#@URL/$ua}") args_b=("${@/#@URL/$ub}")
-	oa=$(wrk_out "$la")
-	ob=$(wrk_out "$lb")
-	local t=$((THREADS > 1 ? THREADS / 2 : 1)) c=$((CONNS > 1 ? CONNS / 2 : 1))
-	t0=$(cpu_ticks "$CADDY_PID")
-	wrk -t"$t" -c"$c" -d"${secs}s" --latency "${args_a[@]}" >"$oa" 2>&1 &
-	pa=$!
-	wrk -t"$t" -c"$c" -d"${secs}s" --latency "${args_b[@]}" >"$ob" 2>&1 &
-	pb=$!
-	wait "$pa" "$pb" || true # record reports a failed run
-	t1=$(cpu_ticks "$CADDY_PID")
-	local na nb
-	na=$(served_by "$oa")
-	nb=$(served_by "$ob")
-	local both=$((${na:-0} + ${nb:-0}))
-	record "$la" "$oa" $((t1 - t0)) "$both"
-	record "$lb" "$ob" $((t1 - t0)) "$both"
-}
-
-# summary A B [shared]: per-round ratios of B to A (req/s, p99) and their
-# medians; with "shared" (a pair's runs, whose CPU is one figure) no CPU.
+# summary A B: per-round ratios of B to A (req/s, p99) and their medians.
 summary() {
-	awk -v a="$1" -v b="$2" -v shared="${3:-}" '
+	awk -v a="$1" -v b="$2" '
 	function median(x, n,   i, j, t) {
 		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (x[j] < x[i]) { t = x[i]; x[i] = x[j]; x[j] = t }
 		return n % 2 ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2
@@ -313,24 +303,47 @@ summary() {
 	$1 == b { rb[++nb] = $2; pb[nb] = $4; cb[nb] = $6 }
 	END {
 		for (i = 1; i <= nb && i <= na; i++) { r[i] = rb[i] / ra[i]; p[i] = pb[i] / pa[i]; c[i] = cb[i] - ca[i]
-			printf "  round %d: %s/%s req/s %.3f, p99 %.3f", i, b, a, r[i], p[i]
-			if (shared) printf ", %.1f µs Caddy CPU per request of the pair\n", cb[i]
-			else printf ", %+.1f µs Caddy CPU per request\n", c[i] }
-		printf "  median: req/s ratio %.3f, p99 ratio %.3f", median(r, i - 1), median(p, i - 1)
-		if (shared) printf "\n"
-		else printf ", %+.1f µs Caddy CPU per request\n", median(c, i - 1)
+			printf "  round %d: %s/%s req/s %.3f, p99 %.3f, %+.1f µs Caddy CPU per request\n", i, b, a, r[i], p[i], c[i] }
+		printf "  median: req/s ratio %.3f, p99 ratio %.3f, %+.1f µs Caddy CPU per request\n", median(r, i - 1), median(p, i - 1), median(c, i - 1)
 	}' "$OUT/results.txt"
 }
 
-# pairs_round I LABEL-A URL-A LABEL-B URL-B WRK-ARGS...: round I of a pair,
-# which wrk starts first alternating from round to round.
+# pair LABEL-A URL-A PID-A LABEL-B URL-B PID-B SECONDS WRK-ARGS...: two
+# sites loaded at the same moment, each by a wrk of its own with half the
+# connections (and half the threads, at least one), each served by its own
+# Caddy process (PID). Sequential runs see the neighbours' load change
+# between them; a pair sees the same machine at every instant, and as the
+# processes are apart, neither's garbage collector or memory slows the
+# other. In WRK-ARGS, @URL stands for each site's URL.
+pair() {
+	local la=$1 ua=$2 pida=$3 lb=$4 ub=$5 pidb=$6 secs=$7 oa ob a0 a1 b0 b1 pa pb
+	shift 7
+	local args_a=("${@/#@URL/$ua}") args_b=("${@/#@URL/$ub}")
+	oa=$(wrk_out "$la")
+	ob=$(wrk_out "$lb")
+	local t=$((THREADS > 1 ? THREADS / 2 : 1)) c=$((CONNS > 1 ? CONNS / 2 : 1))
+	a0=$(cpu_ticks "$pida")
+	b0=$(cpu_ticks "$pidb")
+	wrk -t"$t" -c"$c" -d"${secs}s" --latency "${args_a[@]}" >"$oa" 2>&1 &
+	pa=$!
+	wrk -t"$t" -c"$c" -d"${secs}s" --latency "${args_b[@]}" >"$ob" 2>&1 &
+	pb=$!
+	wait "$pa" "$pb" || true # record reports a failed run
+	a1=$(cpu_ticks "$pida")
+	b1=$(cpu_ticks "$pidb")
+	record "$la" "$oa" $((a1 - a0))
+	record "$lb" "$ob" $((b1 - b0))
+}
+
+# pairs_round I LABEL-A URL-A PID-A LABEL-B URL-B PID-B WRK-ARGS...: round I
+# of a pair, which wrk starts first alternating from round to round.
 pairs_round() {
 	local i=$1
 	shift
 	if [ $((i % 2)) = 1 ]; then
-		pair "$1" "$2" "$3" "$4" "$DUR" "${@:5}"
+		pair "$1" "$2" "$3" "$4" "$5" "$6" "$DUR" "${@:7}"
 	else
-		pair "$3" "$4" "$1" "$2" "$DUR" "${@:5}"
+		pair "$4" "$5" "$6" "$1" "$2" "$3" "$DUR" "${@:7}"
 	fi
 }
 
@@ -377,11 +390,11 @@ if runs single; then
 	done
 	summary plain oidc_auth
 	[ -z "$O2P" ] || summary plain forward_auth
-	echo "== single, side by side: plain and oidc_auth loaded at the same moment"
+	echo "== single, side by side: plain (in a Caddy of its own) and oidc_auth loaded at the same moment"
 	for i in $(seq "$ROUNDS"); do
-		pairs_round "$i" pair-plain "$PLAIN" pair-oidc_auth "$PROT" -H "Cookie: $COOKIE" @URL
+		pairs_round "$i" pair-plain "$PLAIN_APART" "$APART_PID" pair-oidc_auth "$PROT" "$CADDY_PID" -H "Cookie: $COOKIE" @URL
 	done
-	summary pair-plain pair-oidc_auth shared
+	summary pair-plain pair-oidc_auth
 	echo "caddy RSS: $(rss) MB"
 	note_rss plain "$IDLE0"
 	note_rss oidc_auth "$(rss)"
@@ -415,11 +428,11 @@ if runs many; then
 	done
 	summary many-plain many-oidc_auth
 	profile_summary many
-	echo "== many, side by side: plain and oidc_auth loaded at the same moment"
+	echo "== many, side by side: plain (in a Caddy of its own) and oidc_auth loaded at the same moment"
 	for i in $(seq "$ROUNDS"); do
-		pairs_round "$i" many-pair-plain "$PLAIN" many-pair-oidc_auth "$PROT" -s bench/many.lua @URL -- "$WORK/cookies.txt"
+		pairs_round "$i" many-pair-plain "$PLAIN_APART" "$APART_PID" many-pair-oidc_auth "$PROT" "$CADDY_PID" -s bench/many.lua @URL -- "$WORK/cookies.txt"
 	done
-	summary many-pair-plain many-pair-oidc_auth shared
+	summary many-pair-plain many-pair-oidc_auth
 	served() { awk '$1 == "many-oidc_auth" || $1 == "many-pair-oidc_auth" || $1 == "many-extra" {n += $5} END {print n + 0}' "$OUT/results.txt"; }
 	deadline=$((SECONDS + MAX_EXTRA))
 	while [ "$(served)" -lt "$TOTAL" ] && [ $SECONDS -lt $deadline ]; do

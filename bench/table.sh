@@ -15,17 +15,15 @@ print_table() {
 	}
 	FNR == NR { rss[$1] = $2; next }
 	{ n[$1]++; rps[$1, n[$1]] = $2; cpu[$1, n[$1]] = $6 + ($1 ~ /forward_auth$/ ? $7 : 0) }
-	# cells LABEL BASE [SHARED]: "req/s | ratio | CPU | RSS" for one mode,
-	# medians over rounds. With SHARED (a pair) no CPU or RSS: in a pair both belong to the whole process.
-	function cells(l, base, shared,   i, k, r, q, c) {
+	# cells LABEL BASE: "req/s | ratio | CPU | RSS" for one mode, medians over rounds.
+	function cells(l, base,   i, k, r, q, c) {
 		k = n[l]
 		if (!k) return "— | — | — | " (l in rss ? rss[l] : "—")
 		for (i = 1; i <= k; i++) { r[i] = rps[l, i]; c[i] = cpu[l, i]; if (n[base] >= i) q[i] = rps[l, i] / rps[base, i] }
-		if (shared) return sprintf("%.0f | %.3f× | — | —", median(r, k), median(q, k < n[base] ? k : n[base]))
 		return sprintf("%.0f | %.3f× | %.1f | %s", median(r, k), median(q, k < n[base] ? k : n[base]), median(c, k), l in rss ? rss[l] : "—")
 	}
 	function row(name, l) { printf "| %s | %s | %s |\n", name, cells(l, "plain"), cells("many-" l, "many-plain") }
-	function pair_row(name, l) { if (n["pair-" l] || n["many-pair-" l]) printf "| %s | %s | %s |\n", name, cells("pair-" l, "pair-plain", 1), cells("many-pair-" l, "many-pair-plain", 1) }
+	function pair_row(name, l) { if (n["pair-" l] || n["many-pair-" l]) printf "| %s | %s | %s |\n", name, cells("pair-" l, "pair-plain"), cells("many-pair-" l, "many-pair-plain") }
 	END {
 		printf "| | one user req/s | ratio | CPU µs/req | RSS MB | %d users req/s | ratio | CPU µs/req | RSS MB |\n", users
 		print "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -40,8 +38,9 @@ print_table() {
 	cat >>"$OUT/table.md" <<'EOF'
 
 Medians over the rounds; ratio is req/s over the plain run of the same round.
-Side by side: plain and oidc_auth loaded at the same moment, each by its own
-wrk with half the connections, so that both see the same machine.
+Side by side: plain, in a Caddy process of its own, and oidc_auth loaded at
+the same moment, each by its own wrk with half the connections, so that both
+see the same machine; CPU µs/req is then each process's own.
 CPU µs/req is the serving Caddy process's user+system time per request
 (for oauth2-proxy: Caddy's forward_auth plus oauth2-proxy's own). RSS: plain
 is the shared Caddy at idle before the mode, oidc_auth that same process
