@@ -38,7 +38,7 @@ type sessionCache struct {
 	// and no eviction of sessions that do come back. Each slot holds the
 	// hash of the last cookie that landed there.
 	seed maphash.Seed
-	seen []uint64
+	seen []cacheKey
 }
 
 // cacheKey is a cookie value's seeded hash (sessionCache.keyOf).
@@ -68,7 +68,7 @@ func newSessionCache(size int) *sessionCache {
 		maxBytes:   cacheMaxBytes / 2,
 		young:      make(map[cacheKey]*cacheEntry),
 		seed:       maphash.MakeSeed(),
-		seen:       make([]uint64, doorSlots),
+		seen:       make([]cacheKey, doorSlots),
 	}
 }
 
@@ -85,7 +85,7 @@ func (c *sessionCache) keyOf(first string) cacheKey {
 }
 
 // door is key's slot in the doorkeeper, which holds the last key seen there.
-func (c *sessionCache) door(key cacheKey) *uint64 { return &c.seen[key%doorSlots] }
+func (c *sessionCache) door(key cacheKey) *cacheKey { return &c.seen[key%doorSlots] }
 
 // admit reports whether key was seen before (so it is worth caching), and
 // remembers it for next time.
@@ -93,33 +93,27 @@ func (c *sessionCache) admit(key cacheKey) bool {
 	slot := c.door(key)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if *slot == uint64(key) {
+	if *slot == key {
 		return true
 	}
-	*slot = uint64(key)
+	*slot = key
 	return false
 }
 
-// lookup is get for a cookie the doorkeeper has seen lately, and nil at once
-// for any other. An entry whose slot another cookie took since is missed
-// until its cookie is admitted again: it then opens once more.
+// lookup returns the entry filed under key when the doorkeeper has seen
+// its cookie lately, and nil at once for any other cookie. An entry whose
+// slot another cookie took since is missed until its cookie is admitted
+// again: it then opens once more.
 func (c *sessionCache) lookup(key cacheKey) *cacheEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if *c.door(key) != uint64(key) {
+	if *c.door(key) != key {
 		return nil
 	}
 	return c.getLocked(key)
 }
 
-// get returns the entry filed under key, or nil.
-func (c *sessionCache) get(key cacheKey) *cacheEntry {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.getLocked(key)
-}
-
-// getLocked must be called with mu held.
+// getLocked returns the entry filed under key, or nil; mu must be held.
 func (c *sessionCache) getLocked(key cacheKey) *cacheEntry {
 	if e := c.young[key]; e != nil {
 		return e

@@ -120,19 +120,24 @@ func TestOneOffCookiesAreNotCached(t *testing.T) {
 	}
 }
 
-// cookieRequest is a request carrying the session of sub, as written by j.
+// get returns the entry filed under key, doorkeeper or not.
+func (c *sessionCache) get(key cacheKey) *cacheEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.getLocked(key)
+}
+
+// cookieRequest is a page request of a browser given the session of sub,
+// as written by j.
 func cookieRequest(t *testing.T, j *Jar, sub string) *http.Request {
 	t.Helper()
+	b := newBrowser(t)
 	rec := httptest.NewRecorder()
-	if err := j.WriteSession(rec, httptest.NewRequest("GET", "/", nil), testSession(sub, []byte(`{"sub":"`+sub+`"}`))); err != nil {
+	if err := j.WriteSession(rec, requestWith(""), testSession(sub, []byte(`{"sub":"`+sub+`"}`))); err != nil {
 		t.Fatal(err)
 	}
-	r := httptest.NewRequest("GET", "/", nil)
-	for _, sc := range rec.Header().Values("Set-Cookie") {
-		c, _ := http.ParseSetCookie(sc)
-		r.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
-	}
-	return r
+	b.take(rec)
+	return b.request()
 }
 
 func mustRead(t *testing.T, j *Jar, r *http.Request, wantSub string) {
@@ -142,12 +147,15 @@ func mustRead(t *testing.T, j *Jar, r *http.Request, wantSub string) {
 	}
 }
 
-// firstKey is the cache key of the session cookie r carries.
-func firstKey(j *Jar, r *http.Request) cacheKey {
+// firstPiece is the first piece of the session cookie r carries.
+func firstPiece(j *Jar, r *http.Request) string {
 	var rest [maxPieces - 1]string
 	first, _, _, _ := readPieces(r, j.name, &rest)
-	return j.cache.keyOf(first)
+	return first
 }
+
+// firstKey is the cache key of the session cookie r carries.
+func firstKey(j *Jar, r *http.Request) cacheKey { return j.cache.keyOf(firstPiece(j, r)) }
 
 // Entries are filed by a 64-bit hash of the cookie. Should two cookies
 // share one, the cache must still answer each with its own session: the
@@ -202,8 +210,7 @@ func TestForgedCookieEndingAsACachedOneIsRefused(t *testing.T) {
 	mustRead(t, j, bob, "bob")
 	mustRead(t, j, bob, "bob") // cached now
 	header := bob.Header.Get("Cookie")
-	var rest [maxPieces - 1]string
-	first, _, _, _ := readPieces(bob, j.name, &rest)
+	first := firstPiece(j, bob)
 	if len(first) < 2*keyTail {
 		t.Fatalf("a session of %d characters: too short for this test", len(first))
 	}
@@ -213,8 +220,7 @@ func TestForgedCookieEndingAsACachedOneIsRefused(t *testing.T) {
 		if first[at] == 'A' {
 			forged[at] = 'B'
 		}
-		r := httptest.NewRequest("GET", "/", nil)
-		r.Header.Set("Cookie", strings.Replace(header, first, string(forged), 1))
+		r := requestWith(strings.Replace(header, first, string(forged), 1))
 		if j.cache.keyOf(string(forged)) != j.cache.keyOf(first) {
 			t.Fatal("the forged cookie does not share the cached one's key: the case is not exercised")
 		}
