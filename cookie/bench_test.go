@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -83,6 +85,54 @@ func BenchmarkReadSessionUncached(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkReadSessionManyUsers: users beyond every cache, read from both
+// cores at once, as Caddy serves them: each read is of a cookie that the
+// doorkeeper has not seen lately (manyUsers is four times its slots), so it
+// is opened, and the next sighting of it is long after.
+func BenchmarkReadSessionManyUsers(b *testing.B) {
+	j, reqs := manyUsersRequests(b)
+	var next atomic.Uint64
+	now := time.Now()
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			r := reqs[next.Add(1)%manyUsers]
+			if _, err := j.ReadSession(r, now); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// manyUsers is how many distinct cookies BenchmarkReadSessionManyUsers cycles through.
+const manyUsers = 4 * doorSlots
+
+// manyUsersRequests is a jar and manyUsers requests signed in by it, made
+// once for every run of the benchmark (it makes 131,072 cookies).
+func manyUsersRequests(b *testing.B) (*Jar, []*http.Request) {
+	manyUsersSet.once.Do(func() {
+		j := benchJar(b, JarConfig{})
+		s := benchSessions()["google"]
+		reqs := make([]*http.Request, manyUsers)
+		for i := range reqs {
+			reqs[i] = benchRequest(b, j, s)
+		}
+		manyUsersSet.jar, manyUsersSet.reqs = j, reqs
+	})
+	if manyUsersSet.jar == nil {
+		b.Fatal("the requests of an earlier run were not made")
+	}
+	return manyUsersSet.jar, manyUsersSet.reqs
+}
+
+var manyUsersSet struct {
+	once sync.Once
+	jar  *Jar
+	reqs []*http.Request
 }
 
 func BenchmarkSeal(b *testing.B) {

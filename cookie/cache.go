@@ -3,6 +3,7 @@ package cookie
 import (
 	"hash/maphash"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -36,9 +37,12 @@ type sessionCache struct {
 	// The doorkeeper admits a session on its second sighting: one-off
 	// cookies (a crawler, many users cycling) then cost no copy, no entry
 	// and no eviction of sessions that do come back. Each slot holds the
-	// hash of the last cookie that landed there.
+	// hash of the last cookie that landed there. The slots are read and
+	// written without mu: a never-seen cookie, most of them with many
+	// users, takes no lock at all. Two requests racing on one slot at worst
+	// admit a cookie one sighting early or late.
 	seed maphash.Seed
-	seen []cacheKey
+	seen []atomic.Uint64
 }
 
 // cacheKey is a cookie value's seeded hash (sessionCache.keyOf).
@@ -68,7 +72,7 @@ func newSessionCache(size int) *sessionCache {
 		maxBytes:   cacheMaxBytes / 2,
 		young:      make(map[cacheKey]*cacheEntry),
 		seed:       maphash.MakeSeed(),
-		seen:       make([]cacheKey, doorSlots),
+		seen:       make([]atomic.Uint64, doorSlots),
 	}
 }
 
@@ -85,31 +89,29 @@ func (c *sessionCache) keyOf(first string) cacheKey {
 }
 
 // door is key's slot in the doorkeeper, which holds the last key seen there.
-func (c *sessionCache) door(key cacheKey) *cacheKey { return &c.seen[key%doorSlots] }
+func (c *sessionCache) door(key cacheKey) *atomic.Uint64 { return &c.seen[key%doorSlots] }
 
 // admit reports whether key was seen before (so it is worth caching), and
 // remembers it for next time.
 func (c *sessionCache) admit(key cacheKey) bool {
 	slot := c.door(key)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if *slot == key {
+	if cacheKey(slot.Load()) == key {
 		return true
 	}
-	*slot = key
+	slot.Store(uint64(key))
 	return false
 }
 
 // lookup returns the entry filed under key when the doorkeeper has seen
-// its cookie lately, and nil at once for any other cookie. An entry whose
-// slot another cookie took since is missed until its cookie is admitted
-// again: it then opens once more.
+// its cookie lately, and nil at once for any other cookie, without taking
+// the lock. An entry whose slot another cookie took since is missed until
+// its cookie is admitted again: it then opens once more.
 func (c *sessionCache) lookup(key cacheKey) *cacheEntry {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if *c.door(key) != key {
+	if cacheKey(c.door(key).Load()) != key {
 		return nil
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	return c.getLocked(key)
 }
 

@@ -188,7 +188,7 @@ func TestCachedCookieWhoseDoorSlotWasTakenOpensOnceMore(t *testing.T) {
 	if got := j.Opened(); got != 2 {
 		t.Fatalf("opened %d times in three reads, want 2 (the third from the cache)", got)
 	}
-	*j.cache.door(firstKey(j, alice)) = 12345 // another cookie landed in the slot
+	j.cache.door(firstKey(j, alice)).Store(12345) // another cookie landed in the slot
 	mustRead(t, j, alice, "alice")
 	if got := j.Opened(); got != 3 {
 		t.Fatalf("opened %d times, want 3: a cookie the doorkeeper does not know is opened", got)
