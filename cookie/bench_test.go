@@ -71,6 +71,35 @@ func BenchmarkReadSessionCached(b *testing.B) {
 	}
 }
 
+// BenchmarkReadSessionCachedParallel: one user's cookie read from both
+// cores at once, as Caddy serves a busy user's (or a monitor's) requests:
+// every read is a hit in the cache, shared between the cores.
+func BenchmarkReadSessionCachedParallel(b *testing.B) {
+	j := benchJar(b, JarConfig{})
+	s := benchSessions()["google"]
+	h := benchRequest(b, j, s).Header.Get("Cookie")
+	now := time.Now()
+	for range 2 { // admitted on the second sighting
+		if _, err := j.ReadSession(requestWith(h), now); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		r := requestWith(h) // a request each, as each connection has
+		for pb.Next() {
+			if _, err := j.ReadSession(r, now); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	if j.Opened() != 2 {
+		b.Fatalf("opened %d times, want 2: the reads were not hits", j.Opened())
+	}
+}
+
 func BenchmarkReadSessionUncached(b *testing.B) {
 	for name, s := range benchSessions() {
 		b.Run(name, func(b *testing.B) {

@@ -221,8 +221,13 @@ func (j *Jar) ours(name string) bool {
 func (j *Jar) StripCookies(r *http.Request) {
 	headers := r.Header["Cookie"]
 	if len(headers) == 1 {
-		// The usual case: rewrite the one line in place.
-		if stripped, removed := stripCookies(headers[0], j.ours); removed {
+		// The usual case: rewrite the one line in place, most often
+		// with the session as its last cookie (stripLast).
+		stripped, removed := j.stripLast(headers[0])
+		if !removed {
+			stripped, removed = stripCookies(headers[0], j.ours)
+		}
+		if removed {
 			if trimOWS(stripped) == "" {
 				delete(r.Header, "Cookie") // the key is canonical: Del would canonicalize it again
 			} else {
@@ -251,6 +256,32 @@ func (j *Jar) StripCookies(r *http.Request) {
 		return
 	}
 	r.Header["Cookie"] = kept
+}
+
+// stripLast is stripCookies for the line a browser most often sends: the
+// site's cookies, then the session, which it has sent in the same place
+// since sign-in (a browser keeps the order in which cookies were first
+// set). When the last cookie is ours and the line holds no other name of
+// ours, it returns the line without it; otherwise removed is false and the
+// whole line must be parsed. Every name of ours contains the jar's name,
+// or else the hint's (hintName), so searching for them tells: the first
+// place the name is found must be the last cookie's name.
+func (j *Jar) stripLast(h string) (stripped string, removed bool) {
+	i := strings.Index(h, j.name)
+	if i < 0 || strings.IndexByte(h[i:], ';') >= 0 {
+		return "", false
+	}
+	if !strings.Contains(j.hintName, j.name) && strings.Contains(h[:i], j.hintName) {
+		return "", false // a __Host- session's hint is a __Secure- cookie
+	}
+	start := strings.LastIndexByte(h[:i], ';') + 1
+	if name, _, _ := strings.Cut(h[start:], "="); !j.ours(trimOWS(name)) {
+		return "", false
+	}
+	if start == 0 {
+		return "", true
+	}
+	return strings.TrimLeft(h[:start-1], " \t;"), true
 }
 
 // End is when s stops opening: its Expires, or its idle deadline (Renewed

@@ -113,3 +113,84 @@ func TestStripCookiesOfAnotherJarName(t *testing.T) {
 		t.Fatalf("Cookie = %q, want only the cookie of another name", got)
 	}
 }
+
+// lastJars are jars of the two kinds stripLast tells apart: one whose every
+// cookie name contains its name, and a __Host- one whose hint is a
+// __Secure- cookie.
+func lastJars(t testing.TB) []*Jar {
+	var jars []*Jar
+	for _, name := range []string{"oidc_auth", "__Host-s"} {
+		jars = append(jars, testJar(t, JarConfig{Name: name, SignOutPath: "/auth/logout"}))
+	}
+	return jars
+}
+
+// stripLast finds the jar's cookies by searching for the jar's name and
+// the hint's: every cookie the jar writes must contain one of them, or it
+// would reach the upstream.
+func TestEveryCookieNameOfAJarContainsItsNameOrTheHints(t *testing.T) {
+	for _, j := range lastJars(t) {
+		for _, name := range []string{j.name, pieceName(j.name, 1), pieceName(j.name, maxPieces-1),
+			j.hintName, pieceName(j.hintName, 1), j.loginName("some state", time.Now())} {
+			if !j.ours(name) {
+				t.Errorf("jar %q: %q is not its own", j.name, name)
+			}
+			if !strings.Contains(name, j.name) && !strings.Contains(name, j.hintName) {
+				t.Errorf("jar %q: %q contains neither %q nor %q", j.name, name, j.name, j.hintName)
+			}
+		}
+	}
+}
+
+// The usual line, the session after the site's cookies, is stripped by
+// stripLast; a line with another cookie of ours, or the session before
+// others, is left to the whole parse.
+func TestStripLastTakesTheUsualLineOnly(t *testing.T) {
+	plain, host := lastJars(t)[0], lastJars(t)[1]
+	for _, c := range []struct {
+		j    *Jar
+		h    string
+		want string // "-" when stripLast leaves the line to stripCookies
+	}{
+		{plain, "_ga=GA1.1; theme=dark; oidc_auth=1.A", "_ga=GA1.1; theme=dark"},
+		{plain, "oidc_auth=1.A", ""},
+		{plain, "theme=dark; oidc_auth_1=B", "theme=dark"},
+		{plain, "oidc_auth=1.A; theme=dark", "-"},
+		{plain, "oidc_auth_hint=1.H; oidc_auth=1.A", "-"},
+		{plain, "a=oidc_auth; oidc_auth=1.A", "-"},
+		{plain, "theme=dark; x=oidc_auth", "-"},
+		{plain, "theme=dark", "-"},
+		{host, "a=1; __Host-s=1.A", "a=1"},
+		{host, "__Secure-s_hint=1.H; __Host-s=1.A", "-"},
+	} {
+		got, removed := c.j.stripLast(c.h)
+		if !removed {
+			got = "-"
+		}
+		if got != c.want {
+			t.Errorf("jar %q, %q: stripLast gives %q, want %q", c.j.name, c.h, got, c.want)
+		}
+	}
+}
+
+// FuzzStripLast: wherever stripLast answers, it gives what splitting and
+// joining the line gives.
+func FuzzStripLast(f *testing.F) {
+	for _, h := range []string{"", "oidc_auth=1.A", "a=1; oidc_auth=1.A", "oidc_auth=1.A; a=1", " oidc_auth =1.A ",
+		"a=1;\t oidc_auth=1.A", ";;oidc_auth=1.A", "oidc_auth_hint=1.H; oidc_auth=1.A", "xoidc_auth=1", "a=1; oidc_auth x=1",
+		"oidc_auth_login_k-x=1; oidc_auth=1.A", "__Secure-s_hint=1.H; __Host-s=1.A", "a=__Host-s; __Host-s=1.A"} {
+		f.Add(h)
+	}
+	jars := lastJars(f)
+	f.Fuzz(func(t *testing.T, h string) {
+		for _, j := range jars {
+			got, removed := j.stripLast(h)
+			if !removed {
+				continue
+			}
+			if want, wantRemoved := stripCookiesBySplitting(h, j.ours); got != want || !wantRemoved {
+				t.Fatalf("jar %q: stripLast(%q) = %q; splitting it gives %q, %v", j.name, h, got, want, wantRemoved)
+			}
+		}
+	})
+}
