@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"time"
 )
 
@@ -115,7 +114,7 @@ type Jar struct {
 	sessionSealer   *sealer
 	clients         []boundClient // found by provider name with client
 	cache           *sessionCache // nil when disabled
-	opened          atomic.Uint64 // decryptions, for Opened
+	opened          spreadCounter // decryptions, for Opened
 	signOutPath     string        // "": the ID token stays in the session
 	hintName        string
 	hintSealer      *sealer

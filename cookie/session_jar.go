@@ -166,7 +166,7 @@ func (j *Jar) ReadSession(r *http.Request, now time.Time) (*Session, error) {
 		}
 	}
 	sealed := joinPieces(first, others)
-	j.opened.Add(1)
+	j.opened.add()
 	s, err := j.openSession(sealed, now)
 	if err != nil {
 		return nil, err
@@ -258,7 +258,7 @@ func (j *Jar) decodeHere(s *Session, payload []byte) error {
 
 // Opened is how many session cookies the jar has decrypted (the others were
 // answered from its cache): for tests and diagnostics.
-func (j *Jar) Opened() uint64 { return j.opened.Load() }
+func (j *Jar) Opened() uint64 { return j.opened.load() }
 
 // matches reports whether this entry is exactly the value made of first and
 // the other pieces, comparing in place rather than joining them.
