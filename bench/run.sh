@@ -3,8 +3,10 @@
 # process on two ports, plain and behind oidc_auth (and behind oauth2-proxy
 # through forward_auth, when oauth2-proxy is on PATH), and behind
 # caddy-security's authorize in a Caddy of its own (bench/caddy-security.sh),
-# measured with wrk in interleaved rounds (A B C D A B C D ...), so all see
-# the same machine at about the same time. Then plain, served by a second
+# measured with wrk in interleaved rounds (A B C D B A C D ...: plain and
+# oidc_auth swap places every round, as whichever goes second reads a few
+# percent slower here), so all see the same machine at about the same time.
+# Then plain, served by a second
 # Caddy process, and oidc_auth are loaded side by side, at the same moment,
 # for as many rounds: on a shared machine that ratio is the steadier one.
 # It ends with one table of all of them (bench/table.sh), also written to
@@ -347,6 +349,10 @@ pairs_round() {
 	fi
 }
 
+in_turn() { # in_turn ROUND FIRST SECOND: the two in this order in odd rounds, the other way in even ones
+	if [ $(($1 % 2)) = 1 ]; then "$2"; "$3"; else "$3"; "$2"; fi
+}
+
 profile() { # a CPU profile of Caddy while the next run goes on: profile NAME
 	[ "$PROFILE" = 1 ] || return 0
 	[ -z "${PROFILER:-}" ] || wait "$PROFILER" || true # one profile at a time
@@ -380,11 +386,10 @@ if runs single; then
 	run warmup-prot 2 -H "Cookie: $COOKIE" "$PROT" >/dev/null
 	[ -z "$O2P" ] || run warmup-fa 2 -H "Cookie: $O2P_COOKIE" "$FA" >/dev/null
 	cs_warmup
+	single_plain() { [ "$i" != 1 ] || profile single-plain; run plain "$DUR" -H "Cookie: $COOKIE" "$PLAIN"; }
+	single_prot() { [ "$i" != 1 ] || profile single; run oidc_auth "$DUR" -H "Cookie: $COOKIE" "$PROT"; }
 	for i in $(seq "$ROUNDS"); do
-		[ "$i" != 1 ] || profile single-plain
-		run plain "$DUR" -H "Cookie: $COOKIE" "$PLAIN"
-		[ "$i" != 1 ] || profile single
-		run oidc_auth "$DUR" -H "Cookie: $COOKIE" "$PROT"
+		in_turn "$i" single_plain single_prot
 		[ -z "$O2P" ] || run forward_auth "$DUR" -H "Cookie: $O2P_COOKIE" "$FA"
 		cs_single_round
 	done
@@ -404,9 +409,10 @@ if runs single; then
 
 	echo "== bearer: one API client's bearer token on every request"
 	run warmup-bearer 2 -H "Authorization: Bearer $BEARER" "$PROT" >/dev/null
+	bearer_plain() { run plain-bearer "$DUR" -H "Authorization: Bearer $BEARER" "$PLAIN"; }
+	bearer_prot() { run oidc_auth-bearer "$DUR" -H "Authorization: Bearer $BEARER" "$PROT"; }
 	for i in $(seq "$ROUNDS"); do
-		run plain-bearer "$DUR" -H "Authorization: Bearer $BEARER" "$PLAIN"
-		run oidc_auth-bearer "$DUR" -H "Authorization: Bearer $BEARER" "$PROT"
+		in_turn "$i" bearer_plain bearer_prot
 	done
 	summary plain-bearer oidc_auth-bearer
 fi
@@ -419,11 +425,10 @@ if runs many; then
 	IDLE=$(rss)
 	echo "caddy RSS before: $IDLE MB"
 	cs_many_setup
+	many_plain() { [ "$i" != 2 ] || profile many-plain; run many-plain "$DUR" -s bench/many.lua "$PLAIN" -- "$WORK/cookies.txt"; }
+	many_prot() { [ "$i" != 2 ] || profile many; run many-oidc_auth "$DUR" -s bench/many.lua "$PROT" -- "$WORK/cookies.txt"; }
 	for i in $(seq "$ROUNDS"); do
-		[ "$i" != 2 ] || profile many-plain
-		run many-plain "$DUR" -s bench/many.lua "$PLAIN" -- "$WORK/cookies.txt"
-		[ "$i" != 2 ] || profile many
-		run many-oidc_auth "$DUR" -s bench/many.lua "$PROT" -- "$WORK/cookies.txt"
+		in_turn "$i" many_plain many_prot
 		cs_many_round
 	done
 	summary many-plain many-oidc_auth
