@@ -4,17 +4,20 @@
 # through forward_auth, when oauth2-proxy is on PATH), and behind
 # caddy-security's authorize in a Caddy of its own (bench/caddy-security.sh),
 # measured with wrk in interleaved rounds (A B C D B A C D ...: plain and
-# oidc_auth swap places every round, as whichever goes second reads a few
-# percent slower here), so all see the same machine at about the same time.
-# Then plain, served by a second
-# Caddy process, and oidc_auth are loaded side by side, at the same moment,
-# for as many rounds: on a shared machine that ratio is the steadier one.
+# oidc_auth swap places every round: an A/A control read 0.922 with plain
+# always first), so all see the same machine at about the same time.
+# Then plain and oidc_auth are loaded side by side, at the same moment, for
+# as many rounds, each served by a Caddy process of its own: a second Caddy
+# with the same two sites serves plain in rounds 1, 2, 5, 6... and oidc_auth
+# in rounds 3, 4, 7, 8..., so that neither process's state favours one site.
+# On a shared machine that ratio is the steadier one. -A measures either way
+# against itself (an A/A control).
 # It ends with one table of all of them (bench/table.sh), also written to
 # OUTDIR/table.md.
 #
 #   bench/run.sh [-m single|many|signin|all] [-d SECONDS] [-r ROUNDS]
 #                [-t THREADS] [-c CONNECTIONS] [-u USERS] [-N REQUESTS]
-#                [-S SIGNINS] [-C IN_FLIGHT] [-o OUTDIR] [-P]
+#                [-S SIGNINS] [-C IN_FLIGHT] [-o OUTDIR] [-P] [-A]
 #
 # single  every request carries one signed-in user's real cookie (from a
 #         sign-in through the development provider); the plain port gets the
@@ -37,6 +40,10 @@
 #         and a heap profile after the many mode (through Caddy's admin API on
 #         a loopback port); and a heap and goroutine profile after the
 #         signin mode.
+# -A      an A/A control: the protected port serves the page without
+#         oidc_auth (as control.html, beside the sign-in routes), to the
+#         very same requests, so every "oidc_auth" ratio to plain reads what
+#         the method itself adds (1.000 on a quiet machine).
 # CADDY=path runs that Caddy binary (with oidc_auth) instead of build/caddy.
 # caddy-security gets one user's JWT, or USERS users' JWTs, in the same rounds.
 #
@@ -51,13 +58,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:$(go env GOPATH)/bin"
 
-MODE=all DUR=10 ROUNDS=3 THREADS=2 CONNS=32 USERS=100000 TOTAL=1000000 OUT="" PROFILE=0
+MODE=all DUR=10 ROUNDS=3 THREADS=2 CONNS=32 USERS=100000 TOTAL=1000000 OUT="" PROFILE=0 CONTROL=0
 SIGNINS=10000 SIGNIN_CONC=16 SIGNIN_STEP=2000
 MAX_EXTRA=240 # seconds the many mode may add to reach TOTAL protected requests
-while getopts "m:d:r:t:c:u:N:S:C:o:Ph" opt; do
+while getopts "m:d:r:t:c:u:N:S:C:o:PAh" opt; do
 	case $opt in
 	m) MODE=$OPTARG ;; d) DUR=$OPTARG ;; r) ROUNDS=$OPTARG ;; t) THREADS=$OPTARG ;;
-	c) CONNS=$OPTARG ;; u) USERS=$OPTARG ;; N) TOTAL=$OPTARG ;; o) OUT=$OPTARG ;; P) PROFILE=1 ;;
+	c) CONNS=$OPTARG ;; u) USERS=$OPTARG ;; N) TOTAL=$OPTARG ;; o) OUT=$OPTARG ;; P) PROFILE=1 ;; A) CONTROL=1 ;;
 	S) SIGNINS=$OPTARG ;; C) SIGNIN_CONC=$OPTARG ;;
 	*) sed -n '2,/^set /{/^#/p}' "$0"; exit 2 ;;
 	esac
@@ -102,9 +109,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-read -r P_PLAIN P_PROT P_FA P_O2P P_IDP P_IDP2 P_ADMIN P_APART < <(python3 -c '
+read -r P_PLAIN P_PROT P_FA P_O2P P_IDP P_IDP2 P_ADMIN P_APART P_APART_PROT < <(python3 -c '
 import socket
-ss = [socket.socket() for _ in range(8)]
+ss = [socket.socket() for _ in range(9)]
 for s in ss: s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in ss])')
 
@@ -130,6 +137,7 @@ head = "<!doctype html><title>bench</title><p>"
 tail = "</p>\n"
 open(sys.argv[1], "w").write(head + "x" * (1024 - len(head) - len(tail)) + tail)
 PY
+cp "$WORK/www/page.html" "$WORK/www/control.html"
 
 O2P=""
 if command -v oauth2-proxy >/dev/null; then
@@ -153,6 +161,38 @@ else
 	echo "oauth2-proxy is not on PATH: no forward_auth comparison (go install github.com/oauth2-proxy/oauth2-proxy/v7@v7.15.6 adds it)"
 fi
 
+# protected_site PORT: the site behind oidc_auth, on PORT. Every copy is
+# configured as the one on P_PROT (its redirect_uri too, which no copy but
+# that one serves), so the same cookies sign in on each.
+protected_site() {
+	cat <<EOF
+http://127.0.0.1:$1 {
+	bind 127.0.0.1
+EOF
+	# -A: the control page is served apart from, and without, oidc_auth.
+	[ "$CONTROL" = 0 ] || cat <<EOF
+	handle /control.html {
+		root * $WORK/www
+		file_server
+	}
+	handle {
+EOF
+	cat <<EOF
+	oidc_auth {
+		redirect_uri http://127.0.0.1:$P_PROT/oauth2callback
+		cookie_secret $SECRET
+		client_id bench
+		client_secret bench-secret
+		server_metadata_url $METADATA
+		bearer
+	}
+	root * $WORK/www
+	file_server
+EOF
+	[ "$CONTROL" = 0 ] || echo "	}"
+	echo "}"
+}
+
 {
 	cat <<EOF
 {
@@ -168,20 +208,8 @@ http://127.0.0.1:$P_PLAIN {
 	root * $WORK/www
 	file_server
 }
-http://127.0.0.1:$P_PROT {
-	bind 127.0.0.1
-	oidc_auth {
-		redirect_uri http://127.0.0.1:$P_PROT/oauth2callback
-		cookie_secret $SECRET
-		client_id bench
-		client_secret bench-secret
-		server_metadata_url $METADATA
-		bearer
-	}
-	root * $WORK/www
-	file_server
-}
 EOF
+	protected_site "$P_PROT"
 	[ -z "$O2P" ] || cat <<EOF
 http://127.0.0.1:$P_FA {
 	bind 127.0.0.1
@@ -203,8 +231,11 @@ EOF
 CADDY_PID=$!
 PIDS+=($CADDY_PID)
 wait_http "http://127.0.0.1:$P_PLAIN/page.html"
-# The same plain site in a Caddy process of its own, for the side-by-side runs.
-cat >"$WORK/Caddyfile.apart" <<EOF
+# The same two sites in a Caddy process of its own, for the side-by-side
+# runs: plain on one process and oidc_auth on the other, and the other way
+# round in other rounds.
+{
+	cat <<EOF
 {
 	admin off
 	auto_https off
@@ -219,6 +250,8 @@ http://127.0.0.1:$P_APART {
 	file_server
 }
 EOF
+	protected_site "$P_APART_PROT"
+} >"$WORK/Caddyfile.apart"
 "$CADDY" run --config "$WORK/Caddyfile.apart" --adapter caddyfile >"$WORK/caddy-apart.log" 2>&1 &
 APART_PID=$!
 PIDS+=($APART_PID)
@@ -227,6 +260,11 @@ wait_http "$PLAIN_APART"
 
 PLAIN=http://127.0.0.1:$P_PLAIN/page.html
 PROT=http://127.0.0.1:$P_PROT/page.html
+PROT_APART=http://127.0.0.1:$P_APART_PROT/page.html
+if [ "$CONTROL" = 1 ]; then
+	PROT=http://127.0.0.1:$P_PROT/control.html
+	PROT_APART=http://127.0.0.1:$P_APART_PROT/control.html
+fi
 FA=http://127.0.0.1:$P_FA/page.html
 COOKIE=$("$WORK/mint" -signin "http://127.0.0.1:$P_PROT/auth/login?return_to=/page.html" -user alice)
 
@@ -237,9 +275,15 @@ expect() { # want url [curl args]: the status code must be want
 	[ "$got" = "$want" ] || { echo "GET $url: $got, want $want" >&2; exit 1; }
 }
 expect 200 "$PROT" -H "Cookie: $COOKIE"
-expect 401 "$PROT" -H "Accept: application/json"
-expect 200 "$PROT" -H "Authorization: Bearer $BEARER"
-expect 401 "$PROT" -H "Authorization: Bearer not.a.token"
+expect 200 "$PROT_APART" -H "Cookie: $COOKIE"
+if [ "$CONTROL" = 0 ]; then
+	expect 401 "$PROT" -H "Accept: application/json"
+	expect 200 "$PROT" -H "Authorization: Bearer $BEARER"
+	expect 401 "$PROT" -H "Authorization: Bearer not.a.token"
+else
+	expect 200 "$PROT" -H "Accept: application/json" # no oidc_auth there
+	echo "A/A control (-A): every \"oidc_auth\" row below is $PROT, served without oidc_auth"
+fi
 expect 200 "$PLAIN" -H "Cookie: $COOKIE"
 if [ -n "$O2P" ]; then
 	O2P_COOKIE=$("$WORK/mint" -signin "http://127.0.0.1:$P_FA/oauth2/start?rd=/page.html" -user alice)
@@ -349,6 +393,21 @@ pairs_round() {
 	fi
 }
 
+# crossed_round I LABEL-PLAIN LABEL-PROTECTED WRK-ARGS...: round I of plain
+# and oidc_auth side by side, each in its own process: plain in the second
+# process and oidc_auth in the first (which served the rounds one after the
+# other) in rounds 1, 2, 5, 6..., the other way round in rounds 3, 4, 7,
+# 8..., so that neither process's state favours one site.
+crossed_round() {
+	local i=$1 lp=$2 lo=$3
+	shift 3
+	if [ $(((i + 1) / 2 % 2)) = 1 ]; then
+		pairs_round "$i" "$lp" "$PLAIN_APART" "$APART_PID" "$lo" "$PROT" "$CADDY_PID" "$@"
+	else
+		pairs_round "$i" "$lp" "$PLAIN" "$CADDY_PID" "$lo" "$PROT_APART" "$APART_PID" "$@"
+	fi
+}
+
 in_turn() { # in_turn ROUND FIRST SECOND: the two in this order in odd rounds, the other way in even ones
 	if [ $(($1 % 2)) = 1 ]; then "$2"; "$3"; else "$3"; "$2"; fi
 }
@@ -397,7 +456,7 @@ if runs single; then
 	[ -z "$O2P" ] || summary plain forward_auth
 	echo "== single, side by side: plain (in a Caddy of its own) and oidc_auth loaded at the same moment"
 	for i in $(seq "$ROUNDS"); do
-		pairs_round "$i" pair-plain "$PLAIN_APART" "$APART_PID" pair-oidc_auth "$PROT" "$CADDY_PID" -H "Cookie: $COOKIE" @URL
+		crossed_round "$i" pair-plain pair-oidc_auth -H "Cookie: $COOKIE" @URL
 	done
 	summary pair-plain pair-oidc_auth
 	echo "caddy RSS: $(rss) MB"
@@ -435,7 +494,7 @@ if runs many; then
 	profile_summary many
 	echo "== many, side by side: plain (in a Caddy of its own) and oidc_auth loaded at the same moment"
 	for i in $(seq "$ROUNDS"); do
-		pairs_round "$i" many-pair-plain "$PLAIN_APART" "$APART_PID" many-pair-oidc_auth "$PROT" "$CADDY_PID" -s bench/many.lua @URL -- "$WORK/cookies.txt"
+		crossed_round "$i" many-pair-plain many-pair-oidc_auth -s bench/many.lua @URL -- "$WORK/cookies.txt"
 	done
 	summary many-pair-plain many-pair-oidc_auth
 	served() { awk '$1 == "many-oidc_auth" || $1 == "many-pair-oidc_auth" || $1 == "many-extra" {n += $5} END {print n + 0}' "$OUT/results.txt"; }
