@@ -8,8 +8,8 @@
 # always first), so all see the same machine at about the same time.
 # Then plain and oidc_auth are loaded side by side, at the same moment, for
 # as many rounds, each served by a Caddy process of its own: a second Caddy
-# with the same two sites serves plain in rounds 1, 2, 5, 6... and oidc_auth
-# in rounds 3, 4, 7, 8..., so that neither process's state favours one site.
+# with the same two sites serves plain in odd rounds and oidc_auth in even
+# ones, so that neither process's state favours one site.
 # On a shared machine that ratio is the steadier one. -A measures either way
 # against itself (an A/A control).
 # It ends with one table of all of them (bench/table.sh), also written to
@@ -396,15 +396,16 @@ pairs_round() {
 # crossed_round I LABEL-PLAIN LABEL-PROTECTED WRK-ARGS...: round I of plain
 # and oidc_auth side by side, each in its own process: plain in the second
 # process and oidc_auth in the first (which served the rounds one after the
-# other) in rounds 1, 2, 5, 6..., the other way round in rounds 3, 4, 7,
-# 8..., so that neither process's state favours one site.
+# other) in odd rounds, the other way round in even ones, so that neither
+# process's state favours one site; which wrk starts first changes every
+# two rounds.
 crossed_round() {
 	local i=$1 lp=$2 lo=$3
 	shift 3
-	if [ $(((i + 1) / 2 % 2)) = 1 ]; then
-		pairs_round "$i" "$lp" "$PLAIN_APART" "$APART_PID" "$lo" "$PROT" "$CADDY_PID" "$@"
+	if [ $((i % 2)) = 1 ]; then
+		pairs_round $(((i + 1) / 2)) "$lp" "$PLAIN_APART" "$APART_PID" "$lo" "$PROT" "$CADDY_PID" "$@"
 	else
-		pairs_round "$i" "$lp" "$PLAIN" "$CADDY_PID" "$lo" "$PROT_APART" "$APART_PID" "$@"
+		pairs_round $(((i + 1) / 2)) "$lp" "$PLAIN" "$CADDY_PID" "$lo" "$PROT_APART" "$APART_PID" "$@"
 	fi
 }
 

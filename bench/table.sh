@@ -41,7 +41,7 @@ Medians over the rounds; ratio is req/s over the plain run of the same round.
 Side by side: plain and oidc_auth loaded at the same moment, each by its own
 wrk with half the connections, so that both see the same machine, and each
 served by a Caddy process of its own (two processes with the same sites,
-which swap roles every two rounds); CPU µs/req is then each process's own.
+which swap roles every round); CPU µs/req is then each process's own.
 CPU µs/req is the serving Caddy process's user+system time per request
 (for oauth2-proxy: Caddy's forward_auth plus oauth2-proxy's own). RSS: plain
 is the shared Caddy at idle before the mode, oidc_auth that same process
