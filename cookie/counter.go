@@ -11,10 +11,12 @@ import (
 // goroutine whose stack has moved counts in another slot; every slot counts
 // the same.
 type spreadCounter struct {
+	_     [64]byte // whatever sits beside it shares no line with a slot
 	slots [counterSlots]struct {
 		n atomic.Uint64
 		_ [64 - 8]byte // a cache line each
 	}
+	_ [64]byte
 }
 
 const counterSlots = 8
