@@ -43,7 +43,7 @@
 # -A      an A/A control: the protected port serves the page without
 #         oidc_auth (as control.html, beside the sign-in routes), to the
 #         very same requests, so every "oidc_auth" ratio to plain reads what
-#         the method itself adds (1.000 on a quiet machine).
+#         the method itself adds (1.000 if it added nothing).
 # CADDY=path runs that Caddy binary (with oidc_auth) instead of build/caddy.
 # caddy-security gets one user's JWT, or USERS users' JWTs, in the same rounds.
 #
