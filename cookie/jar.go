@@ -117,6 +117,7 @@ type Jar struct {
 	opened          spreadCounter // decryptions, for Opened
 	signOutPath     string        // "": the ID token stays in the session
 	hintName        string
+	hintApart       string // hintName when it does not contain name (stripLast), else ""
 	hintSealer      *sealer
 }
 
@@ -160,6 +161,9 @@ func NewJar(cfg JarConfig) *Jar {
 		clients:       make([]boundClient, 0, len(cfg.Clients)),
 		signOutPath:   cfg.SignOutPath,
 		hintName:      hintName(cfg.Name),
+	}
+	if !strings.Contains(j.hintName, j.name) {
+		j.hintApart = j.hintName // a __Host- session's hint is a __Secure- cookie
 	}
 	if cfg.SignOutPath != "" && !strings.HasPrefix(cfg.SignOutPath, "/") {
 		panic("cookie: JarConfig.SignOutPath " + cfg.SignOutPath + " is not an absolute path")
@@ -270,8 +274,8 @@ func (j *Jar) stripLast(h string) (stripped string, removed bool) {
 	if i < 0 || strings.IndexByte(h[i:], ';') >= 0 {
 		return "", false
 	}
-	if !strings.Contains(j.hintName, j.name) && strings.Contains(h[:i], j.hintName) {
-		return "", false // a __Host- session's hint is a __Secure- cookie
+	if j.hintApart != "" && strings.Contains(h[:i], j.hintApart) {
+		return "", false
 	}
 	start := strings.LastIndexByte(h[:i], ';') + 1
 	if name, _, _ := strings.Cut(h[start:], "="); !j.ours(trimOWS(name)) {
