@@ -95,12 +95,12 @@ func (j *Jar) writeHint(w http.ResponseWriter, s *Session, l sessionLayout, now 
 	}
 	sealed := j.hintSealer.seal(payload, l.ends)
 	for k, v := range splitValue(sealed, sizes) {
-		http.SetCookie(w, j.hintCookie(pieceName(j.hintName, k), v, maxAge))
+		j.setCookie(w, j.hintCookie(pieceName(j.hintName, k), v, maxAge))
 	}
 	for k := len(sizes); k < hintMaxPieces; k++ {
 		// A longer hint of an earlier sign-in may have left a piece; the
 		// browser does not send it here, so expire it blindly.
-		http.SetCookie(w, j.hintCookie(pieceName(j.hintName, k), "", -1))
+		j.setCookie(w, j.hintCookie(pieceName(j.hintName, k), "", -1))
 	}
 	return true
 }
@@ -112,7 +112,7 @@ func (j *Jar) clearHint(w http.ResponseWriter) {
 		return
 	}
 	for k := range hintMaxPieces {
-		http.SetCookie(w, j.hintCookie(pieceName(j.hintName, k), "", -1))
+		j.setCookie(w, j.hintCookie(pieceName(j.hintName, k), "", -1))
 	}
 }
 

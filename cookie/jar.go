@@ -107,6 +107,7 @@ type Jar struct {
 	name            string
 	secure          bool
 	domain          string
+	domainPlain     bool // domain is "" or one net/http writes as it is (setCookie)
 	maxAge          time.Duration
 	idle            time.Duration // 0: no idle timeout
 	maxSessionBytes int
@@ -162,6 +163,8 @@ func NewJar(cfg JarConfig) *Jar {
 		signOutPath:   cfg.SignOutPath,
 		hintName:      hintName(cfg.Name),
 	}
+	// net/http drops a Domain it finds invalid; setCookie then leaves it the job.
+	j.domainPlain = (&http.Cookie{Name: "x", Value: "x", Domain: cfg.Domain}).Valid() == nil
 	if !strings.Contains(j.hintName, j.name) {
 		j.hintApart = j.hintName // a __Host- session's hint is a __Secure- cookie
 	}
@@ -200,7 +203,7 @@ func (j *Jar) cookie(name, value string, maxAge int) *http.Cookie {
 
 // expire tells the browser to drop the cookie called name.
 func (j *Jar) expire(w http.ResponseWriter, name string) {
-	http.SetCookie(w, j.cookie(name, "", -1))
+	j.setCookie(w, j.cookie(name, "", -1))
 }
 
 // ours tells whether a cookie name belongs to this jar: the session, its

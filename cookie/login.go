@@ -186,7 +186,7 @@ func (j *Jar) WriteLoginState(w http.ResponseWriter, r *http.Request, ls *LoginS
 		c.Value = j.codec.Seal(purpose, encodeLoginState(&short), expires)
 	}
 	j.expireOldLogins(w, r)
-	http.SetCookie(w, c)
+	j.setCookie(w, c)
 }
 
 // expireOldLogins expires all but the newest maxPendingLogins-1 login

@@ -100,7 +100,7 @@ func (j *Jar) WriteSession(w http.ResponseWriter, r *http.Request, s *Session) e
 	}
 	sealed := j.sessionSealer.seal(l.payload, l.expires)
 	for k, v := range splitValue(sealed, l.sizes) {
-		http.SetCookie(w, j.cookie(pieceName(j.name, k), v, l.maxAge))
+		j.setCookie(w, j.cookie(pieceName(j.name, k), v, l.maxAge))
 	}
 	j.expirePieces(w, r, len(l.sizes))
 	if j.signOutPath != "" && s.IDToken != "" && !j.writeHint(w, s, l, now) {
