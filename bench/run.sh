@@ -42,8 +42,9 @@
 #         signin mode.
 # -A      an A/A control: the protected port serves the page without
 #         oidc_auth (as control.html, beside the sign-in routes), to the
-#         very same requests, so every "oidc_auth" ratio to plain reads what
-#         the method itself adds (1.000 if it added nothing).
+#         very same requests, and the plain port serves its page through a
+#         handle of the same shape, so every "oidc_auth" ratio to plain reads
+#         what the method itself adds (1.000 if it added nothing).
 # CADDY=path runs that Caddy binary (with oidc_auth) instead of build/caddy.
 # caddy-security gets one user's JWT, or USERS users' JWTs, in the same rounds.
 #
@@ -161,6 +162,31 @@ else
 	echo "oauth2-proxy is not on PATH: no forward_auth comparison (go install github.com/oauth2-proxy/oauth2-proxy/v7@v7.15.6 adds it)"
 fi
 
+# plain_site PORT: the plain site. Under -A its page takes a handle of its
+# own, as the control page does on the protected port, so that the two
+# sides of the control differ in nothing but their port and process.
+plain_site() {
+	cat <<EOF
+http://127.0.0.1:$1 {
+	bind 127.0.0.1
+EOF
+	if [ "$CONTROL" = 0 ]; then
+		printf '\troot * %s\n\tfile_server\n}\n' "$WORK/www"
+		return
+	fi
+	cat <<EOF
+	handle /page.html {
+		root * $WORK/www
+		file_server
+	}
+	handle {
+		root * $WORK/www
+		file_server
+	}
+}
+EOF
+}
+
 # protected_site PORT: the site behind oidc_auth, on PORT. Every copy is
 # configured as the one on P_PROT (its redirect_uri too, which no copy but
 # that one serves), so the same cookies sign in on each.
@@ -203,12 +229,8 @@ EOF
 		protocols h1
 	}
 }
-http://127.0.0.1:$P_PLAIN {
-	bind 127.0.0.1
-	root * $WORK/www
-	file_server
-}
 EOF
+	plain_site "$P_PLAIN"
 	protected_site "$P_PROT"
 	[ -z "$O2P" ] || cat <<EOF
 http://127.0.0.1:$P_FA {
@@ -244,12 +266,8 @@ wait_http "http://127.0.0.1:$P_PLAIN/page.html"
 		protocols h1
 	}
 }
-http://127.0.0.1:$P_APART {
-	bind 127.0.0.1
-	root * $WORK/www
-	file_server
-}
 EOF
+	plain_site "$P_APART"
 	protected_site "$P_APART_PROT"
 } >"$WORK/Caddyfile.apart"
 "$CADDY" run --config "$WORK/Caddyfile.apart" --adapter caddyfile >"$WORK/caddy-apart.log" 2>&1 &
